@@ -1,0 +1,70 @@
+# scripts/lib.sh: shared helpers for scripts/demo, scripts/test and scripts/bench.
+# Sourced, not run. Installs what is missing (Debian packages) and builds the project.
+
+MOPITR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the project needs: build, run, test. One list, used everywhere.
+MOPITR_PACKAGES=(cmake make gcc pkg-config libsqlite3-dev sqlite3 libmariadb-dev mariadb-client
+                 libssl-dev openssl libcmocka-dev python3 python3-pymysql valgrind
+                 clang-format cppcheck procps time)
+
+log() { printf '%s\n' "$*" >&2; }
+
+# mopitr_install_deps [extra packages...]: apt-get install whatever is missing.
+mopitr_install_deps() {
+    local missing=() p
+    for p in "${MOPITR_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing missing packages: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { log "need root (or sudo) to install: ${missing[*]}"; return 1; }
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+        "${sudo[@]}" apt-get update -q >/dev/null || return 1
+        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+            return 1
+    fi
+}
+
+# mopitr_build DIR [cmake args...]: configure (once) and build everything into DIR.
+mopitr_build() {
+    local dir=$1; shift
+    cmake -S "$MOPITR_ROOT" -B "$dir" "$@" >/dev/null || return 1
+    cmake --build "$dir" -j"$(nproc)" >/dev/null 2>"$dir.build.log" || {
+        cat "$dir.build.log" >&2
+        return 1
+    }
+}
+
+# mopitr_start_mosim DIR: start mosim from build dir DIR on a free port; sets MOSIM_PID,
+# MO_PORT. The caller stops it with mopitr_stop_mosim.
+mopitr_start_mosim() {
+    local build=$1 state
+    state=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-mosim.XXXXXX")
+    MOSIM_STATE=$state
+    "$build/mosim" --port 0 --port-file "$state/port" --bind 127.0.0.1 \
+        --log "$state/mosim.log" ${MOSIM_ARGS:-} 2>"$state/mosim.err" &
+    MOSIM_PID=$!
+    local _
+    for _ in $(seq 100); do
+        [ -s "$state/port" ] && break
+        kill -0 "$MOSIM_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ ! -s "$state/port" ]; then
+        log "mosim did not start:"; cat "$state/mosim.err" >&2; return 1
+    fi
+    MO_PORT=$(cat "$state/port")
+}
+
+mopitr_stop_mosim() {
+    [ -n "${MOSIM_PID:-}" ] && kill -TERM "$MOSIM_PID" 2>/dev/null && wait "$MOSIM_PID" 2>/dev/null
+    [ -n "${MOSIM_STATE:-}" ] && rm -rf "$MOSIM_STATE"
+    MOSIM_PID=
+}

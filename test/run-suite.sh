@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# run-suite.sh FILE [RUNNER-ARGS...]: run one test suite against its own fresh mosim.
+#
+# Starts mosim on a free port (--port 0 --port-file) with a statement log, exports the
+# connection facts the suites use, runs FILE (a *.test file through the runner, or a *.sh
+# script through bash) and stops mosim, whatever happened. Nothing is shared between
+# suites, so `ctest -j2` is safe.
+#
+# Reads: MOSIM, MOPITR_SLT, MOPITR_EXT (built binaries); MOPITR_VALGRIND=1 runs the runner
+# under valgrind memcheck (errors and definite leaks fail the suite); MOPITR_LABELS.
+set -u
+file=$1; shift
+here=$(cd "$(dirname "$0")" && pwd)
+: "${MOSIM:?MOSIM must name the mosim binary}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-suite.XXXXXX")
+mosim_pid=
+# stop_mosim: SIGTERM, wait up to 10 s, and return mosim's exit status (a sanitizer report
+# or a crash at shutdown fails the suite).
+stop_mosim() {
+    local st=0
+    if [ -n "$mosim_pid" ] && kill -0 "$mosim_pid" 2>/dev/null; then
+        kill -TERM "$mosim_pid" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$mosim_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$mosim_pid" 2>/dev/null
+        wait "$mosim_pid" 2>/dev/null; st=$?
+    elif [ -n "$mosim_pid" ]; then
+        wait "$mosim_pid" 2>/dev/null; st=$?
+    fi
+    mosim_pid=
+    return $st
+}
+cleanup() {
+    stop_mosim
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
+    ${MOSIM_ARGS:-} 2>"$tmp/mosim.err" &
+mosim_pid=$!
+for _ in $(seq 100); do
+    [ -s "$tmp/port" ] && break
+    kill -0 "$mosim_pid" 2>/dev/null || break
+    sleep 0.05
+done
+if [ ! -s "$tmp/port" ]; then
+    echo "run-suite: mosim did not start" >&2
+    cat "$tmp/mosim.err" >&2
+    exit 1
+fi
+
+export MO_HOST=127.0.0.1
+export MO_PORT=$(cat "$tmp/port")
+export MO_USER=root
+export MO_PASSWORD=${MO_PASSWORD:-111}
+export MOSIM_LOG="$tmp/mosim.log"
+export MOSIM_PORT_FILE="$tmp/port"
+export MOSIM_PID=$mosim_pid
+export MO_DSN="mysql://root@127.0.0.1:$MO_PORT"
+export MOPITR_SUITE_TMP="$tmp"
+export MOPITR_SRC=${MOPITR_SRC:-$(cd "$here/.." && pwd)}
+
+runner=("${MOPITR_SLT:-}")
+if [ "${MOPITR_VALGRIND:-0}" = 1 ]; then
+    runner=(valgrind --quiet --error-exitcode=99 --leak-check=full
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite
+            --suppressions="$here/valgrind.supp" "${MOPITR_SLT:-}")
+fi
+
+case "$file" in
+*.test) "${runner[@]}" --ext "${MOPITR_EXT:-}" "$@" "$file"; rc=$? ;;
+*.sh) bash "$file" "$@"; rc=$? ;;
+*) echo "run-suite: do not know how to run $file" >&2; rc=2 ;;
+esac
+
+# Stop mosim and check that it exited cleanly (status 0 after SIGTERM).
+stop_mosim; mrc=$?
+if [ $mrc -ne 0 ] && [ "${MOPITR_MOSIM_EXIT_OK:-0}" != 1 ]; then
+    echo "run-suite: mosim exited with status $mrc" >&2
+    [ $rc -eq 0 ] && rc=1
+fi
+if [ $rc -ne 0 ]; then
+    echo "--- mosim stderr (last 30 lines) ---" >&2
+    tail -n 30 "$tmp/mosim.err" >&2
+fi
+exit $rc
