@@ -45,16 +45,16 @@ typedef enum mopitr_level {
 
 /* Columns of the mo_pitr virtual table, in declaration order. */
 enum {
-    MOPITR_COL_NAME = 0,      /* TEXT COLLATE NOCASE, PRIMARY KEY        <- PITR_NAME     */
-    MOPITR_COL_LEVEL,         /* TEXT COLLATE NOCASE                     <- PITR_LEVEL    */
-    MOPITR_COL_ACCOUNT,       /* TEXT COLLATE NOCASE, NULL for '*'       <- ACCOUNT_NAME  */
-    MOPITR_COL_DATABASE,      /* TEXT COLLATE NOCASE, NULL for '*'       <- DATABASE_NAME */
-    MOPITR_COL_TABLE,         /* TEXT COLLATE NOCASE, NULL for '*'       <- TABLE_NAME    */
-    MOPITR_COL_RANGE_VALUE,   /* INTEGER                                 <- PITR_LENGTH   */
-    MOPITR_COL_RANGE_UNIT,    /* TEXT COLLATE NOCASE                     <- PITR_UNIT     */
-    MOPITR_COL_CREATED,       /* TEXT, UTC 'YYYY-MM-DD HH:MM:SS'         <- CREATED_TIME  */
-    MOPITR_COL_MODIFIED,      /* TEXT, UTC 'YYYY-MM-DD HH:MM:SS'         <- MODIFIED_TIME */
-    MOPITR_COL_CONNECTION,    /* HIDDEN: connection name (table-valued argument)     */
+    MOPITR_COL_NAME = 0,    /* TEXT COLLATE NOCASE, PRIMARY KEY        <- PITR_NAME     */
+    MOPITR_COL_LEVEL,       /* TEXT COLLATE NOCASE                     <- PITR_LEVEL    */
+    MOPITR_COL_ACCOUNT,     /* TEXT COLLATE NOCASE, NULL for '*'       <- ACCOUNT_NAME  */
+    MOPITR_COL_DATABASE,    /* TEXT COLLATE NOCASE, NULL for '*'       <- DATABASE_NAME */
+    MOPITR_COL_TABLE,       /* TEXT COLLATE NOCASE, NULL for '*'       <- TABLE_NAME    */
+    MOPITR_COL_RANGE_VALUE, /* INTEGER                                 <- PITR_LENGTH   */
+    MOPITR_COL_RANGE_UNIT,  /* TEXT COLLATE NOCASE                     <- PITR_UNIT     */
+    MOPITR_COL_CREATED,     /* TEXT, UTC 'YYYY-MM-DD HH:MM:SS'         <- CREATED_TIME  */
+    MOPITR_COL_MODIFIED,    /* TEXT, UTC 'YYYY-MM-DD HH:MM:SS'         <- MODIFIED_TIME */
+    MOPITR_COL_CONNECTION,  /* HIDDEN: connection name (table-valued argument)     */
     MOPITR_NCOL
 };
 #define MOPITR_NDATA MOPITR_COL_CONNECTION /* columns that come from the server */
@@ -94,8 +94,16 @@ char *mopitr_errf(const char *zFormat, ...);
 /* Replace pVtab->zErrMsg with mopitr_errf(zFormat, ...). Returns SQLITE_ERROR. */
 int mopitr_vtab_err(sqlite3_vtab *pVtab, const char *zFormat, ...);
 
-/* Report a libmariadb/server error: "mo_pitr: <what>: <message> (MatrixOne error N)". */
+/* Report a libmariadb/server error: "mo_pitr: <what>: <message> (MatrixOne error N)",
+** or "mo_pitr: <message> (MatrixOne error N)" when zWhatFmt is NULL. NULL only on OOM. */
 char *mopitr_server_errf(unsigned int merr, const char *zMsg, const char *zWhatFmt, ...);
+
+/* Values quoted in messages are clipped to MOPITR_CLIP_MAX bytes (UTF-8 safe, "..."
+** marks a cut, control bytes become '?'). aBuf must hold MOPITR_CLIP_SIZE bytes; n < 0
+** means strlen; z NULL gives "NULL". Returns aBuf. */
+#define MOPITR_CLIP_MAX  64
+#define MOPITR_CLIP_SIZE (MOPITR_CLIP_MAX + 4)
+const char *mopitr_err_clip(char *aBuf, const char *z, int n);
 
 /* ======================================================================
 ** dsn.c: connection strings (pure)
@@ -130,8 +138,13 @@ typedef struct mopitr_dsn {
     char *option_file, *option_group;
 } mopitr_dsn;
 
-/* Parse zText into *pOut (cleared first). SQLITE_OK, or SQLITE_ERROR with *pzErr. */
+/* Parse zText into *pOut (cleared first). SQLITE_OK, or SQLITE_ERROR with *pzErr.
+** On failure *pOut is left cleared. The full rules are in dsn.c's manual. */
 int mopitr_dsn_parse(const char *zText, mopitr_dsn *pOut, char **pzErr);
+
+/* The same for zText[0..nText) (nText < 0: strlen); an embedded NUL is an error. Use it
+** with sqlite3_value_text()/sqlite3_value_bytes() so a NUL is not silently cut. */
+int mopitr_dsn_parse_n(const char *zText, int nText, mopitr_dsn *pOut, char **pzErr);
 
 /* Free what *p owns and zero it. */
 void mopitr_dsn_clear(mopitr_dsn *p);
@@ -139,8 +152,14 @@ void mopitr_dsn_clear(mopitr_dsn *p);
 /* MatrixOne login name: "account:user[:role]" or "user". NULL on OOM. */
 char *mopitr_dsn_login(const mopitr_dsn *p);
 
-/* "user@host:port" for messages (no password). NULL on OOM. */
+/* "user@host:port" for messages (no password); the user part is the login name, so
+** "acc01:admin@host:port" with an account; "[::1]" for an IPv6 host. NULL on OOM. */
 char *mopitr_dsn_describe(const mopitr_dsn *p);
+
+/* The account the DSN logs in to, lower case: `account`, else "acc" of a user written
+** "acc:user" (or "acc#user"), else "sys". The own account for mopitr_row_check_create.
+** NULL on OOM. */
+char *mopitr_dsn_account(const mopitr_dsn *p);
 
 /* ======================================================================
 ** sqlgen.c: remote SQL text and escaping (pure)
@@ -150,8 +169,16 @@ char *mopitr_dsn_describe(const mopitr_dsn *p);
 ** A value holding a NUL byte is never sent (callers validate first).
 ** ====================================================================== */
 
+/* Each returns a sqlite3_malloc'd string, or NULL when refused (an empty identifier, a
+** NUL byte) or on OOM. The _n forms take a length (n < 0: strlen), for values that may
+** hold a NUL byte (sqlite3_value_bytes). */
 char *mopitr_sql_ident(const char *z);
+char *mopitr_sql_ident_n(const char *z, int n);
 char *mopitr_sql_string(const char *z, int bNoBackslashEscapes);
+char *mopitr_sql_string_n(const char *z, int n, int bNoBackslashEscapes);
+
+/* Append z[0..n) as an escaped string literal to pStr; returns 1 if refused (NUL byte). */
+int mopitr_sql_append_string(sqlite3_str *pStr, const char *z, int n, int bNoBackslashEscapes);
 
 /* CREATE PITR in the grammar-correct form for p->level (spec 1.2). bOwnAccount selects
 ** form 1 (`FOR ACCOUNT` without a name) for an account PITR of the caller's own account. */
@@ -184,15 +211,41 @@ int mopitr_row_copy(mopitr_row *pOut, const mopitr_row *pIn); /* deep copy; SQLI
 /*
 ** Validate and normalise a row for CREATE (from INSERT values): fold names as
 ** MatrixOne does, infer the level from the identity columns when it is NULL, default
-** the range to 1 'd', check that level and identity columns agree, that names are
-** acceptable to MatrixOne (not empty, no space/tab/quote/backtick/NUL), range 1..100,
-** unit h/d/mo/y (any case, stored lower case). zOwnAccount is the connection's account
-** ("sys" for a plain login): database and table PITRs must belong to it.
+** the range to 1 'd', check that level and identity columns agree, that the PITR name
+** is acceptable to MatrixOne (not empty, no space/tab/quote/backtick, not reserved) and
+** identity names are not empty, range 1..100, unit h/d/mo/y (any case, stored lower
+** case). zOwnAccount is the connection's account ("sys" for a plain login): database and
+** table PITRs must belong to it; a NULL account_name is filled with it (except at
+** cluster level). The level column is set to the canonical name. Rules and messages:
+** value.c's manual.
 */
 int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr);
 
 /* Validate a new range for ALTER (value 1..100, unit as above, unit folded in place). */
 int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
+
+/* range_value of a row about to be written when the SQL value was NULL:
+** mopitr_row_check_create then defaults it to 1. */
+#define MOPITR_RANGE_NULL ((sqlite3_int64)(-0x7FFFFFFFFFFFFFFFLL - 1))
+
+/* Convert an INSERT/UPDATE value for range_value: INTEGER as is; FLOAT if integral; TEXT
+** that SQLite's numeric affinity reads as a number; NULL -> MOPITR_RANGE_NULL; anything
+** else is SQLITE_ERROR with *pzErr ("range_value must be an integer from 1 to 100, got
+** 'abc'"). The 1..100 check is mopitr_range_check's. */
+struct mopitr_val;
+int mopitr_val_to_range(const struct mopitr_val *pVal, sqlite3_int64 *pOut, char **pzErr);
+
+/* After mopitr_row_check_create: send the own-account form (FOR ACCOUNT without a
+** name)? True when account_name is NULL or is zOwnAccount (folded). */
+int mopitr_row_is_own_account(const mopitr_row *p, const char *zOwnAccount);
+
+/* Fold a NUL-terminated UTF-8 name to lower case in place, as MatrixOne does (ASCII
+** and the same-length Unicode letters; see value.c). */
+void mopitr_fold(char *z);
+
+/* Read z[0..n) as SQLite's numeric affinity does: 0 not a number, 1 a 64-bit integer
+** (*pi and *pr), 2 another number (*pr). */
+int mopitr_text_num(const char *z, int n, sqlite3_int64 *pi, double *pr);
 
 /* ======================================================================
 ** plan.c: WHERE pushdown (pure)
@@ -204,9 +257,10 @@ int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
 ** ====================================================================== */
 
 typedef struct mopitr_term {
-    int iCol;           /* MOPITR_COL_* */
-    unsigned char op;   /* SQLITE_INDEX_CONSTRAINT_EQ, _GT, _LE, _LT, _GE, _ISNULL, _ISNOTNULL, _LIKE */
-    unsigned char bIn;  /* EQ handled as IN via sqlite3_vtab_in (all values at once) */
+    int iCol;          /* MOPITR_COL_* */
+    unsigned char op;  /* SQLITE_INDEX_CONSTRAINT_EQ, _NE, _GT, _LE, _LT, _GE, _ISNULL,
+                          _ISNOTNULL, _LIKE */
+    unsigned char bIn; /* EQ handled as IN via sqlite3_vtab_in (all values at once) */
 } mopitr_term;
 
 /* One bound value, detached from sqlite3_value so this module stays pure. */
@@ -225,8 +279,16 @@ typedef struct mopitr_arg {
 } mopitr_arg;
 
 /* Can constraint (iCol, op) be sent to the server? Sets *pbExact when the server's
-** answer is exactly SQLite's (then xBestIndex sets omit). */
+** answer is exactly SQLite's (then xBestIndex sets omit). Assumes the column's own
+** collation (NOCASE); prefer the _coll form with sqlite3_vtab_collation(pInfo, i):
+** a text comparison under another collation (`name = 'X' COLLATE BINARY`) is refused,
+** and so is <> on a text column in practice (SQLite reports "BINARY" for <>, IS NOT NULL
+** and LIKE constraints whatever the real collation; the last two ignore collation).
+** Ops: EQ (also as IN), NE, LT, LE, GT, GE, ISNULL, ISNOTNULL on the seven identity and
+** range columns; LIKE (never exact) on the text ones. For ISNULL/ISNOTNULL the argv
+** value is ignored (nVal may be 0). */
 int mopitr_plan_usable(int iCol, int op, int *pbExact);
+int mopitr_plan_usable_coll(int iCol, int op, const char *zColl, int *pbExact);
 
 /* The template for n terms (idxStr). NULL on OOM. */
 char *mopitr_plan_template(const mopitr_term *aTerm, int nTerm);
@@ -247,6 +309,59 @@ int mopitr_plan_match(const mopitr_row *p, const mopitr_arg *aArg, int nArg);
 typedef struct mopitr_conn mopitr_conn;     /* one MYSQL handle and its DSN */
 typedef struct mopitr_result mopitr_result; /* a streaming SHOW PITR result */
 
+/* What a failed mopitr_conn_exec() left behind, for callers that map server errors. */
+typedef struct mopitr_exec_info {
+    unsigned merr;  /* mysql_errno() of the failure; 0 on success */
+    int bUnknown;   /* the reply was lost: the statement may or may not have applied */
+    char zMsg[512]; /* the server's (or libmariadb's) own message, "" on success */
+} mopitr_exec_info;
+
+/*
+** Connect now. Takes over *pDsn (zeroed on return, success or not). On success
+** *ppOut holds one reference (release with mopitr_conn_unref). On failure returns
+** SQLITE_ERROR with *pzErr = "mo_pitr: cannot connect to user@host:port: <reason>".
+*/
+int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr);
+void mopitr_conn_ref(mopitr_conn *p);
+void mopitr_conn_unref(mopitr_conn *p); /* frees on the last reference; NULL is a no-op */
+
+/* Close the handle now (mo_disconnect, replacement): an open stream is spilled into
+** its reader first; later commands fail. Safe to call twice and on NULL. */
+void mopitr_conn_shutdown(mopitr_conn *p);
+
+/* Facts for mo_connect()'s answer and mo_connections (never a password). */
+const mopitr_dsn *mopitr_conn_dsn(const mopitr_conn *p);
+const char *mopitr_conn_account(const mopitr_conn *p);        /* mopitr_dsn_account() */
+const char *mopitr_conn_server_version(const mopitr_conn *p); /* of the last connect */
+unsigned long mopitr_conn_thread_id(const mopitr_conn *p);    /* 0 when no handle is open */
+const char *mopitr_conn_state(const mopitr_conn *p); /* "connected" "disconnected" "closed" */
+const char *mopitr_conn_tls(const mopitr_conn *p);   /* TLS cipher, NULL for plain text */
+int mopitr_conn_no_backslash_escapes(const mopitr_conn *p);
+/* Incremented by every write attempt: readers drop cached rows when it moves. */
+unsigned mopitr_conn_generation(const mopitr_conn *p);
+
+/*
+** Run one statement that answers OK/ERR (CREATE/ALTER/DROP PITR). Reconnects first
+** if the handle was lost while idle; never resends after the statement left. Returns
+** SQLITE_OK, or SQLITE_ERROR with *pzErr and pInfo (may be NULL) filled:
+** a server error "mo_pitr: <server message> (MatrixOne error N)"; a lost reply sets
+** pInfo->bUnknown (issue 7 will check the server's state at that point).
+*/
+int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, char **pzErr);
+
+/*
+** Send a SHOW PITR and stream its rows. A lost connection before the first row is
+** retried once on a fresh connection. *ppOut holds a reference to p while it lives.
+** SQLITE_OK or SQLITE_ERROR with *pzErr.
+*/
+int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr);
+
+/* Next row into *pRow (cleared first). SQLITE_ROW, SQLITE_DONE, or an error with *pzErr. */
+int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr);
+
+/* Free a result; an unfinished stream is drained first. NULL is a no-op. */
+void mopitr_result_free(mopitr_result *r);
+
 /* ======================================================================
 ** registry.c: named connections of one sqlite3*; mo_connect(), mo_disconnect(),
 ** the mo_connections table (live)
@@ -254,9 +369,123 @@ typedef struct mopitr_result mopitr_result; /* a streaming SHOW PITR result */
 
 typedef struct mopitr_registry mopitr_registry;
 
+#define MOPITR_DEFAULT_CONNECTION "default"
+
+/* A new registry with one reference, for database connection db. NULL on OOM. */
+mopitr_registry *mopitr_registry_new(sqlite3 *db);
+void mopitr_registry_ref(mopitr_registry *p);
+/* Drop one reference (void * so it can be an xDestroy); the last one closes every
+** connection. NULL is a no-op. */
+void mopitr_registry_unref(void *p);
+
+/* The connection named zName (case-insensitive), borrowed; NULL if there is none. */
+mopitr_conn *mopitr_registry_get(mopitr_registry *p, const char *zName);
+
+/* Register mo_connect(), mo_disconnect() and the mo_connections table on db. Each
+** registration holds its own reference to p. */
+int mopitr_registry_register(sqlite3 *db, mopitr_registry *p);
+
 /* ======================================================================
 ** vtab.c: the mo_pitr virtual table (live)
 ** ====================================================================== */
+
+/*
+** One remote change, the unit a write is made of. xUpdate builds one and applies it at
+** once (autocommit); issue 6 will queue them inside BEGIN...COMMIT instead.
+*/
+typedef enum mopitr_change_op {
+    MOPITR_CHANGE_CREATE = 1, /* row: checked by mopitr_row_check_create */
+    MOPITR_CHANGE_ALTER,      /* row.az[NAME], row.range_value, row.az[RANGE_UNIT] */
+    MOPITR_CHANGE_DROP        /* row.az[NAME] */
+} mopitr_change_op;
+
+typedef struct mopitr_change {
+    mopitr_change_op op;
+    mopitr_row row;  /* owned */
+    int bOwnAccount; /* CREATE of an account PITR for the connection's own account */
+} mopitr_change;
+
+/* The collation of the vtab's text columns (registered by entry.c): compares after
+** mopitr_fold(), as MatrixOne stores names. */
+#define MOPITR_COLLATION "mo_nocase"
+
+/* Register the mo_pitr module (eponymous and CREATE VIRTUAL TABLE) on db; the module
+** holds a reference to p. */
+int mopitr_vtab_register(sqlite3 *db, mopitr_registry *p);
+
+/* ---- shared by vtab.c (table, scans) and vtab_write.c (writes) ---- */
+
+#define PITR_MAX_TERMS 32
+
+#define PITR_MAX_CACHES 4
+#define PITR_MAX_PLANS  16
+
+/* A copy of one connection's whole SHOW PITR, shared by the scans that read it. */
+typedef struct pitr_cache {
+    int nRef;
+    mopitr_conn *pConn; /* one reference */
+    unsigned gen;       /* mopitr_conn_generation() when read */
+    mopitr_row *aRow;
+    int nRow;
+} pitr_cache;
+
+/* Remote reads of one statement (or of one cursor when the statement is unknown). */
+typedef struct pitr_share {
+    struct {
+        char *zPlan;        /* idxStr of a scan already sent with its own filter */
+        mopitr_conn *pConn; /* compared only, no reference */
+    } aPlan[PITR_MAX_PLANS];
+    int nPlan;
+    pitr_cache *apCache[PITR_MAX_CACHES]; /* one reference each, one per connection */
+    int nCache;
+    int bKeepRows;    /* a writing statement: keep the streamed rows (for UPDATE) */
+    mopitr_row *aRow; /* rows the filtered scans delivered, when bKeepRows */
+    int nRow, nRowAlloc;
+} pitr_share;
+
+typedef struct pitr_vtab {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    mopitr_registry *pReg; /* one reference */
+    char *zConn;           /* the table's own connection name */
+    char *zTable;          /* the table's name, for messages */
+    int bReadOnly;
+    int bForeignSeen;    /* a scan read another connection since the last xBegin */
+    unsigned epoch;      /* bumped by xBestIndex: a statement was prepared */
+    sqlite3_stmt *pStmt; /* the statement `share` belongs to, with ... */
+    int stmtRun;         /* ... its SQLITE_STMTSTATUS_RUN and ... */
+    unsigned stmtEpoch;  /* ... the epoch then (see pitr_stmt_share) */
+    pitr_share share;
+} pitr_vtab;
+
+typedef struct pitr_cursor {
+    sqlite3_vtab_cursor base;
+    pitr_share own;      /* used when the running statement cannot be identified */
+    pitr_share *pShare;  /* the share of the current scan (own or the vtab's) */
+    char *zScanConn;     /* connection of the current scan (the HIDDEN column) */
+    mopitr_result *pRes; /* streaming scan */
+    mopitr_row row;      /* its current row */
+    int bEof;
+    sqlite3_int64 iRowid;
+    pitr_cache *pCache; /* one reference: the copy the current scan reads, or NULL */
+    int *aMatch;        /* indexes into pCache->aRow of the current scan's rows */
+    int nMatch, iMatch;
+} pitr_cursor;
+
+/* Replace pVtab->zErrMsg with zErr (owned). Returns rc, SQLITE_NOMEM if zErr is NULL. */
+int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr);
+/* The connection named zName (NULL: the table's own), or NULL with *pzErr. Borrowed. */
+mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr);
+/* The row named zName that the running statement already read, or NULL. Borrowed. */
+const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName);
+/* The share of the running statement (see vtab.c's manual). */
+pitr_share *mopitr_vt_stmt_share(pitr_vtab *v);
+
+/* vtab_write.c: xUpdate, xBegin, xSync, xCommit/xRollback. */
+int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid);
+int mopitr_vt_begin(sqlite3_vtab *pVtab);
+int mopitr_vt_sync(sqlite3_vtab *pVtab);
+int mopitr_vt_end(sqlite3_vtab *pVtab);
 
 /* ======================================================================
 ** entry.c: registration (live)

@@ -1,0 +1,724 @@
+/*
+** conn.c: one libmariadb connection of the mo_pitr extension.
+**
+** A mopitr_conn owns one MYSQL handle and the DSN it was made from. It knows no
+** virtual table: the vtab asks it to run a statement (mopitr_conn_exec) or to stream
+** a SHOW PITR (mopitr_conn_query + mopitr_result_next).
+**
+** Usage:
+**     mopitr_conn *c; mopitr_result *r; mopitr_row row = {0};
+**     mopitr_conn_open(&c, &dsn, &zErr);                 -- connects now
+**     mopitr_conn_query(c, "SHOW PITR", &r, &zErr);
+**     while( mopitr_result_next(r, &row, &zErr)==SQLITE_ROW ){ ... }
+**     mopitr_result_free(r); mopitr_row_clear(&row);
+**     mopitr_conn_exec(c, "DROP PITR `p1`", &info, &zErr);
+**     mopitr_conn_unref(c);
+**
+** How it works:
+**   - Connect: TCP always (libmariadb takes "localhost" for the Unix socket), the DSN's
+**     timeouts, LOCAL INFILE off, utf8mb4, init command SET time_zone = '+00:00' (SHOW
+**     PITR renders times in the session zone: this makes them UTC), auto-reconnect off,
+**     option file/group, and the ssl_mode mapping below. The password is the DSN's,
+**     else env MO_PASSWORD, else whatever the option file gives; it is read once at
+**     open and kept only in this object (wiped when freed).
+**   - ssl_mode: disabled = no TLS; unset/preferred = TLS if the server offers it;
+**     required = TLS or fail; verify_ca = TLS with ssl_ca checking the chain;
+**     verify_identity = verify_ca plus the host name. libmariadb's enforce flag alone
+**     falls back to plain text, so every mode from required up checks that a cipher
+**     is in use after the connect and fails closed otherwise.
+**   - One stream at a time: libmariadb answers 2014 to any command sent while a
+**     mysql_use_result() stream is open. So before every command an open stream is
+**     spilled: its remaining rows are read into the owning reader's memory, and that
+**     reader then serves them from there.
+**   - Lost connections (2006, 2013, 2027, 2014, failures with errno 0, and server
+**     codes announcing a disconnect) close the handle; the next use reconnects with a
+**     fresh handle and re-applied options. Before a command on an idle handle, a
+**     zero-timeout poll finds a connection the server closed meanwhile. A read that
+**     fails that way before any row arrived is retried once on a fresh connection;
+**     a write is never resent once it left (the outcome is unknown: reported as such).
+**   - References: the registry holds one; every open result holds one, so a result
+**     outlives mo_disconnect() safely (its rows were spilled).
+*/
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+
+#include "mo_pitr_int.h"
+
+struct mopitr_conn {
+    int nRef;
+    MYSQL *m;             /* NULL when no handle is open */
+    mopitr_dsn dsn;       /* password field cleared: see zPassword */
+    char *zPassword;      /* resolved password or NULL (option file / none) */
+    char *zDescribe;      /* "user@host:port" */
+    char *zLogin;         /* MatrixOne login name */
+    char *zAccount;       /* the account logged in to, lower case ("sys" by default) */
+    char *zServerVersion; /* of the last successful connect, "" before */
+    char *zCipher;        /* TLS cipher of the open handle, NULL for plain text */
+    unsigned long threadId;
+    int bNoBackslash;       /* server status had NO_BACKSLASH_ESCAPES */
+    int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
+    unsigned generation;    /* write attempts so far */
+    mopitr_result *pStream; /* the reader whose stream is open on m, if any */
+};
+
+struct mopitr_result {
+    mopitr_conn *pConn; /* one reference */
+    MYSQL_RES *pRes;    /* non-NULL while streaming on pConn->m */
+    char *zSql;         /* the query, for the one retry */
+    int nDelivered;     /* rows handed out */
+    int bRetried;
+    mopitr_row *aSpill; /* rows read ahead because another command needed the handle */
+    int nSpill, nSpillAlloc, iSpill;
+    int rcSpill; /* error met while spilling, reported after the spilled rows */
+    char *zSpillErr;
+};
+
+#define MOPITR_SERVER_STATUS_NO_BACKSLASH_ESCAPES 0x200
+
+/* Wipe and free a secret string. */
+static void conn_free_secret(char *z)
+{
+    if (z) {
+        volatile char *v = z;
+        while (*v)
+            *v++ = 0;
+        sqlite3_free(z);
+    }
+}
+
+/* sqlite3_mprintf copy of z (NULL stays NULL). *pRc becomes SQLITE_NOMEM on OOM. */
+static char *conn_strdup(const char *z, int *pRc)
+{
+    char *zOut;
+    if (z == NULL)
+        return NULL;
+    zOut = sqlite3_mprintf("%s", z);
+    if (zOut == NULL)
+        *pRc = SQLITE_NOMEM;
+    return zOut;
+}
+
+/* Does merr mean the handle cannot be used any more (protocol notes B6)? Every
+** client-side code (2000-2999: lost, out of sync, malformed, unknown) and a failure
+** without a code leave the byte stream in an unknown state; a few server codes
+** announce that the server is closing the connection. */
+static int conn_is_lost(unsigned merr)
+{
+    return merr == 0 || (merr >= 2000 && merr < 3000) || merr == 1053 /* shutdown */ ||
+           merr == 1927 /* connection killed */ || merr == 4031 /* idle timeout */;
+}
+
+/* May a read that failed with merr before its first row be sent again on a fresh
+** connection? Only for a connection that went away (2006, 2013), not for a server that
+** answered garbage: that one would answer it again. */
+static int conn_is_retryable(unsigned merr)
+{
+    return merr == CR_SERVER_GONE_ERROR || merr == CR_SERVER_LOST;
+}
+
+/* "message (MatrixOne error N)" for server codes, "message (client error N)" for
+** libmariadb's own 2000-2999 codes. sqlite3_malloc'd, NULL on OOM. */
+static char *conn_reason(unsigned merr, const char *zMsg)
+{
+    if (zMsg == NULL || zMsg[0] == 0)
+        zMsg = "no error message";
+    if (merr >= 2000 && merr < 3000)
+        return sqlite3_mprintf("%s (client error %u)", zMsg, merr);
+    if (merr == 0)
+        return sqlite3_mprintf("%s (client error 0)", zMsg);
+    return sqlite3_mprintf("%s (MatrixOne error %u)", zMsg, merr);
+}
+
+/* Read the server status flags that matter to escaping. */
+static void conn_read_status(mopitr_conn *p)
+{
+    unsigned int status = 0;
+    if (p->m && mariadb_get_infov(p->m, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0)
+        p->bNoBackslash = (status & MOPITR_SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0;
+}
+
+/* Close the handle (connection lost or shut down). An open stream must have been
+** spilled or abandoned by the caller. */
+static void conn_drop(mopitr_conn *p)
+{
+    if (p->pStream) {
+        /* Abandon the stream without draining it: detach the result from the handle
+        ** (mysql_free_result would otherwise read the rest through it), close, free. */
+        mopitr_result *r = p->pStream;
+        MYSQL_RES *pRes = r->pRes;
+        r->pRes = NULL;
+        p->pStream = NULL;
+        if (pRes)
+            pRes->handle = NULL;
+        if (p->m) {
+            mysql_close(p->m);
+            p->m = NULL;
+        }
+        mysql_free_result(pRes);
+    }
+    if (p->m) {
+        mysql_close(p->m);
+        p->m = NULL;
+    }
+    sqlite3_free(p->zCipher);
+    p->zCipher = NULL;
+    p->threadId = 0;
+}
+
+/* Apply one mysql_options() call, remembering the first failure in *pOk. */
+static void conn_opt(MYSQL *m, enum mysql_option opt, const void *arg, int *pOk)
+{
+    if (mysql_options(m, opt, arg) != 0)
+        *pOk = 0;
+}
+
+/*
+** Open a fresh handle with every option and connect it. SQLITE_OK, SQLITE_NOMEM, or
+** SQLITE_ERROR with *pzErr "mo_pitr: cannot connect to user@host:port: <reason>".
+*/
+static int conn_connect(mopitr_conn *p, char **pzErr)
+{
+    int rc = SQLITE_OK;
+    int bOk = 1;
+    MYSQL *m = NULL;
+    unsigned int proto = MYSQL_PROTOCOL_TCP;
+    unsigned int tConnect = p->dsn.connect_timeout;
+    unsigned int tRead = p->dsn.read_timeout;
+    unsigned int tWrite = p->dsn.write_timeout;
+    unsigned int localInfile = 0;
+    my_bool bFalse = 0, bTrue = 1;
+    const char *zCipher;
+    mopitr_ssl_mode eSsl = p->dsn.ssl_mode;
+
+    m = mysql_init(NULL);
+    if (m == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    conn_opt(m, MYSQL_OPT_PROTOCOL, &proto, &bOk);
+    if (tConnect)
+        conn_opt(m, MYSQL_OPT_CONNECT_TIMEOUT, &tConnect, &bOk);
+    if (tRead)
+        conn_opt(m, MYSQL_OPT_READ_TIMEOUT, &tRead, &bOk);
+    if (tWrite)
+        conn_opt(m, MYSQL_OPT_WRITE_TIMEOUT, &tWrite, &bOk);
+    conn_opt(m, MYSQL_OPT_LOCAL_INFILE, &localInfile, &bOk);
+    conn_opt(m, MYSQL_SET_CHARSET_NAME, "utf8mb4", &bOk);
+    conn_opt(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'", &bOk);
+    conn_opt(m, MYSQL_OPT_RECONNECT, &bFalse, &bOk);
+    if (p->dsn.option_file)
+        conn_opt(m, MYSQL_READ_DEFAULT_FILE, p->dsn.option_file, &bOk);
+    if (p->dsn.option_group)
+        conn_opt(m, MYSQL_READ_DEFAULT_GROUP, p->dsn.option_group, &bOk);
+    if (eSsl != MOPITR_SSL_DISABLED) {
+        if (p->dsn.ssl_ca)
+            conn_opt(m, MYSQL_OPT_SSL_CA, p->dsn.ssl_ca, &bOk);
+        if (p->dsn.ssl_cert)
+            conn_opt(m, MYSQL_OPT_SSL_CERT, p->dsn.ssl_cert, &bOk);
+        if (p->dsn.ssl_key)
+            conn_opt(m, MYSQL_OPT_SSL_KEY, p->dsn.ssl_key, &bOk);
+        /* With enforce alone libmariadb uses TLS when offered and falls back to plain
+        ** text otherwise (notes B4): exactly "preferred". */
+        conn_opt(m, MYSQL_OPT_SSL_ENFORCE, &bTrue, &bOk);
+        if (eSsl == MOPITR_SSL_VERIFY_IDENTITY)
+            conn_opt(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &bTrue, &bOk);
+    }
+    if (!bOk) {
+        *pzErr =
+            mopitr_errf("cannot connect to %s: the client library refused an option", p->zDescribe);
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if ((eSsl == MOPITR_SSL_VERIFY_CA || eSsl == MOPITR_SSL_VERIFY_IDENTITY) &&
+        p->dsn.ssl_ca == NULL) {
+        *pzErr = mopitr_errf("cannot connect to %s: ssl_mode=%s needs ssl_ca", p->zDescribe,
+                             eSsl == MOPITR_SSL_VERIFY_CA ? "verify_ca" : "verify_identity");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (mysql_real_connect(m, p->dsn.host, p->zLogin, p->zPassword, p->dsn.database, p->dsn.port,
+                           NULL, 0) == NULL) {
+        char *zReason = conn_reason(mysql_errno(m), mysql_error(m));
+        *pzErr = zReason ? mopitr_errf("cannot connect to %s: %s", p->zDescribe, zReason) : NULL;
+        sqlite3_free(zReason);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        goto out;
+    }
+    zCipher = mysql_get_ssl_cipher(m);
+    if (zCipher == NULL && eSsl >= MOPITR_SSL_REQUIRED) {
+        *pzErr = mopitr_errf("cannot connect to %s: ssl_mode=%s but the connection is not "
+                             "encrypted (the server did not offer TLS)",
+                             p->zDescribe,
+                             eSsl == MOPITR_SSL_REQUIRED    ? "required"
+                             : eSsl == MOPITR_SSL_VERIFY_CA ? "verify_ca"
+                                                            : "verify_identity");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    sqlite3_free(p->zServerVersion);
+    p->zServerVersion = conn_strdup(mysql_get_server_info(m), &rc);
+    p->zCipher = conn_strdup(zCipher, &rc);
+    if (rc != SQLITE_OK)
+        goto out;
+    p->threadId = mysql_thread_id(m);
+    p->m = m;
+    m = NULL;
+    conn_read_status(p);
+out:
+    if (m)
+        mysql_close(m);
+    return rc;
+}
+
+/*
+** Make sure a usable handle is open before a command: spill an open stream, drop a
+** handle the server closed while it sat idle, reconnect if needed. *pbFresh is set
+** when this call connected. SQLITE_OK or an error with *pzErr.
+*/
+static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr);
+
+/* Read the rest of r's stream into r->aSpill so the handle is free again. An error on
+** the way is kept in r and reported after the rows read before it. */
+static void result_spill(mopitr_result *r)
+{
+    mopitr_conn *p = r->pConn;
+    while (r->pRes) {
+        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
+        if (azRow == NULL) {
+            unsigned merr = mysql_errno(p->m);
+            if (merr) {
+                char *zReason = conn_reason(merr, mysql_error(p->m));
+                r->zSpillErr =
+                    zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
+                                          conn_is_retryable(merr) ? "lost" : "failed", zReason)
+                            : NULL;
+                sqlite3_free(zReason);
+                r->rcSpill = r->zSpillErr ? SQLITE_ERROR : SQLITE_NOMEM;
+                if (conn_is_lost(merr)) {
+                    conn_drop(p); /* frees r->pRes and clears p->pStream */
+                    break;
+                }
+            }
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            conn_read_status(p);
+            break;
+        }
+        if (r->nSpill == r->nSpillAlloc) {
+            int nNew = r->nSpillAlloc ? r->nSpillAlloc * 2 : 16;
+            mopitr_row *aNew = sqlite3_realloc64(r->aSpill, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                r->rcSpill = SQLITE_NOMEM;
+                conn_drop(p);
+                break;
+            }
+            r->aSpill = aNew;
+            r->nSpillAlloc = nNew;
+        }
+        memset(&r->aSpill[r->nSpill], 0, sizeof(mopitr_row));
+        {
+            char *zErr = NULL;
+            int rc =
+                mopitr_row_decode(&r->aSpill[r->nSpill], (const char *const *)azRow,
+                                  mysql_fetch_lengths(r->pRes), mysql_num_fields(r->pRes), &zErr);
+            if (rc != SQLITE_OK) {
+                mopitr_row_clear(&r->aSpill[r->nSpill]);
+                r->rcSpill = rc;
+                r->zSpillErr = zErr;
+                /* Drain the rest so the handle stays in step. */
+                mysql_free_result(r->pRes);
+                r->pRes = NULL;
+                p->pStream = NULL;
+                break;
+            }
+        }
+        r->nSpill++;
+    }
+}
+
+/* conn_ready (declared above): spill, drop a handle closed while idle, reconnect. */
+static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
+{
+    *pbFresh = 0;
+    if (p->bClosed) {
+        *pzErr = mopitr_errf("the connection to %s was closed", p->zDescribe);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if (p->pStream)
+        result_spill(p->pStream);
+    if (p->m) {
+        struct pollfd pfd;
+        pfd.fd = (int)mysql_get_socket(p->m);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        /* An idle handle has nothing to read: anything readable is an EOF or junk. */
+        if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0)
+            conn_drop(p);
+    }
+    if (p->m == NULL) {
+        int rc = conn_connect(p, pzErr);
+        if (rc != SQLITE_OK)
+            return rc;
+        *pbFresh = 1;
+    }
+    return SQLITE_OK;
+}
+
+/* Connect now; takes over *pDsn. One reference on success (see the header). */
+int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr)
+{
+    int rc = SQLITE_OK;
+    mopitr_conn *p = NULL;
+
+    *ppOut = NULL;
+    p = sqlite3_malloc64(sizeof(*p));
+    if (p == NULL) {
+        mopitr_dsn_clear(pDsn);
+        return SQLITE_NOMEM;
+    }
+    memset(p, 0, sizeof(*p));
+    p->nRef = 1;
+    p->dsn = *pDsn;
+    memset(pDsn, 0, sizeof(*pDsn));
+    if (p->dsn.password) {
+        p->zPassword = p->dsn.password; /* moved */
+        p->dsn.password = NULL;
+    } else {
+        p->zPassword = conn_strdup(getenv("MO_PASSWORD"), &rc);
+    }
+    p->zDescribe = mopitr_dsn_describe(&p->dsn);
+    p->zLogin = mopitr_dsn_login(&p->dsn);
+    p->zAccount = mopitr_dsn_account(&p->dsn);
+    p->zServerVersion = conn_strdup("", &rc);
+    if (rc != SQLITE_OK || p->zDescribe == NULL || p->zLogin == NULL || p->zAccount == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    rc = conn_connect(p, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    *ppOut = p;
+    p = NULL;
+out:
+    mopitr_conn_unref(p);
+    return rc;
+}
+
+/* Take one more reference. */
+void mopitr_conn_ref(mopitr_conn *p)
+{
+    if (p)
+        p->nRef++;
+}
+
+/* Drop one reference; the last one closes the handle and wipes the password. */
+void mopitr_conn_unref(mopitr_conn *p)
+{
+    if (p == NULL || --p->nRef > 0)
+        return;
+    conn_drop(p);
+    mopitr_dsn_clear(&p->dsn);
+    conn_free_secret(p->zPassword);
+    sqlite3_free(p->zDescribe);
+    sqlite3_free(p->zLogin);
+    sqlite3_free(p->zAccount);
+    sqlite3_free(p->zServerVersion);
+    sqlite3_free(p);
+}
+
+/* Close the handle for good (mo_disconnect, replacement); readers keep spilled rows. */
+void mopitr_conn_shutdown(mopitr_conn *p)
+{
+    if (p == NULL)
+        return;
+    if (p->pStream)
+        result_spill(p->pStream);
+    conn_drop(p);
+    p->bClosed = 1;
+}
+
+/* The DSN (its password field is always NULL: the password is kept apart). */
+const mopitr_dsn *mopitr_conn_dsn(const mopitr_conn *p)
+{
+    return &p->dsn;
+}
+
+/* The account logged in to ("sys" for a plain login), lower case. */
+const char *mopitr_conn_account(const mopitr_conn *p)
+{
+    return p->zAccount;
+}
+
+/* The server version of the last successful connect ("" before any). */
+const char *mopitr_conn_server_version(const mopitr_conn *p)
+{
+    return p->zServerVersion ? p->zServerVersion : "";
+}
+
+/* The server's connection id of the open handle, 0 when none is open. */
+unsigned long mopitr_conn_thread_id(const mopitr_conn *p)
+{
+    return p->m ? p->threadId : 0;
+}
+
+/* "connected", "disconnected" (lost; reconnects on next use) or "closed". */
+const char *mopitr_conn_state(const mopitr_conn *p)
+{
+    if (p->bClosed)
+        return "closed";
+    return p->m ? "connected" : "disconnected";
+}
+
+/* The TLS cipher of the open handle, NULL for plain text or no handle. */
+const char *mopitr_conn_tls(const mopitr_conn *p)
+{
+    return p->m ? p->zCipher : NULL;
+}
+
+/* Did the server last report NO_BACKSLASH_ESCAPES (string literal escaping)? */
+int mopitr_conn_no_backslash_escapes(const mopitr_conn *p)
+{
+    return p->bNoBackslash;
+}
+
+/* Write attempts so far: a reader's copy of the table is stale once it moves. */
+unsigned mopitr_conn_generation(const mopitr_conn *p)
+{
+    return p->generation;
+}
+
+/* Fill pInfo (may be NULL) with merr and zMsg. */
+static void conn_info(mopitr_exec_info *pInfo, unsigned merr, const char *zMsg, int bUnknown)
+{
+    if (pInfo == NULL)
+        return;
+    pInfo->merr = merr;
+    pInfo->bUnknown = bUnknown;
+    sqlite3_snprintf((int)sizeof(pInfo->zMsg), pInfo->zMsg, "%s", zMsg ? zMsg : "");
+}
+
+/* Run one write (OK/ERR answer); never resent once it left. See the header. */
+int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, char **pzErr)
+{
+    int rc;
+    int bFresh = 0;
+    int bRetried = 0;
+    unsigned merr;
+
+    conn_info(pInfo, 0, "", 0);
+again:
+    rc = conn_ready(p, &bFresh, pzErr);
+    if (rc != SQLITE_OK)
+        return rc;
+    p->generation++;
+    if (mysql_real_query(p->m, zSql, (unsigned long)strlen(zSql)) == 0) {
+        /* A statement that unexpectedly answers with rows: read them away. */
+        if (mysql_field_count(p->m) > 0) {
+            MYSQL_RES *pRes = mysql_store_result(p->m);
+            mysql_free_result(pRes);
+        }
+        if (mysql_errno(p->m) == 0) {
+            conn_read_status(p);
+            return SQLITE_OK;
+        }
+    }
+    merr = mysql_errno(p->m);
+    conn_info(pInfo, merr, mysql_error(p->m), 0);
+    if (!conn_is_lost(merr)) {
+        *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+        conn_read_status(p);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    {
+        char *zReason = conn_reason(merr, mysql_error(p->m));
+        conn_drop(p);
+        if (merr == CR_SERVER_GONE_ERROR && !bRetried && !bFresh) {
+            /* 2006: the handle was known dead and nothing left: safe to send once more. */
+            sqlite3_free(zReason);
+            bRetried = 1;
+            goto again;
+        }
+        /* The statement may have reached the server: the outcome is unknown.
+        ** Hook for issue 7: check the server's state here. */
+        if (pInfo)
+            pInfo->bUnknown = 1;
+        *pzErr = zReason ? mopitr_errf("connection to %s %s during \"%s\"; the statement "
+                                       "may or may not have been applied: %s",
+                                       p->zDescribe, conn_is_retryable(merr) ? "lost" : "failed",
+                                       zSql, zReason)
+                         : NULL;
+        sqlite3_free(zReason);
+    }
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Send r->zSql on r->pConn and open the stream, retrying once on a fresh connection
+** when a connection that was already open turns out to be lost. */
+static int result_send(mopitr_result *r, char **pzErr)
+{
+    mopitr_conn *p = r->pConn;
+    int rc, bFresh;
+    unsigned merr;
+
+again:
+    rc = conn_ready(p, &bFresh, pzErr);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (mysql_real_query(p->m, r->zSql, (unsigned long)strlen(r->zSql)) == 0) {
+        r->pRes = mysql_use_result(p->m);
+        if (r->pRes) {
+            p->pStream = r;
+            return SQLITE_OK;
+        }
+        if (mysql_errno(p->m) == 0) {
+            *pzErr = mopitr_errf("the server answered \"%s\" without a result set", r->zSql);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+    merr = mysql_errno(p->m);
+    if (!conn_is_lost(merr)) {
+        *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    {
+        char *zReason = conn_reason(merr, mysql_error(p->m));
+        conn_drop(p);
+        if (!bFresh && !r->bRetried && conn_is_retryable(merr)) {
+            sqlite3_free(zReason);
+            r->bRetried = 1;
+            goto again;
+        }
+        *pzErr = zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
+                                       conn_is_retryable(merr) ? "lost" : "failed", zReason)
+                         : NULL;
+        sqlite3_free(zReason);
+    }
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Send a SHOW PITR and open its stream (one retry if the connection was lost). */
+int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr)
+{
+    int rc = SQLITE_OK;
+    mopitr_result *r;
+
+    *ppOut = NULL;
+    r = sqlite3_malloc64(sizeof(*r));
+    if (r == NULL)
+        return SQLITE_NOMEM;
+    memset(r, 0, sizeof(*r));
+    r->pConn = p;
+    mopitr_conn_ref(p);
+    r->zSql = conn_strdup(zSql, &rc);
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = result_send(r, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    *ppOut = r;
+    r = NULL;
+out:
+    mopitr_result_free(r);
+    return rc;
+}
+
+/* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
+int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+{
+    mopitr_conn *p = r->pConn;
+    int rc;
+
+    mopitr_row_clear(pRow);
+    if (r->pRes == NULL) {
+        /* Spilled (or finished) stream: serve from memory, then the spill's error. */
+        if (r->iSpill < r->nSpill) {
+            *pRow = r->aSpill[r->iSpill];
+            memset(&r->aSpill[r->iSpill], 0, sizeof(mopitr_row));
+            r->iSpill++;
+            r->nDelivered++;
+            return SQLITE_ROW;
+        }
+        if (r->rcSpill != SQLITE_OK) {
+            rc = r->rcSpill;
+            *pzErr = r->zSpillErr;
+            r->zSpillErr = NULL;
+            r->rcSpill = SQLITE_OK;
+            return rc;
+        }
+        return SQLITE_DONE;
+    }
+    for (;;) {
+        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
+        unsigned merr;
+        if (azRow) {
+            rc = mopitr_row_decode(pRow, (const char *const *)azRow, mysql_fetch_lengths(r->pRes),
+                                   mysql_num_fields(r->pRes), pzErr);
+            if (rc != SQLITE_OK)
+                return rc;
+            r->nDelivered++;
+            return SQLITE_ROW;
+        }
+        merr = mysql_errno(p->m);
+        if (merr == 0) {
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            conn_read_status(p);
+            return SQLITE_DONE;
+        }
+        if (!conn_is_lost(merr)) {
+            *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        {
+            char *zReason = conn_reason(merr, mysql_error(p->m));
+            conn_drop(p); /* frees r->pRes */
+            if (r->nDelivered == 0 && !r->bRetried && conn_is_retryable(merr)) {
+                sqlite3_free(zReason);
+                r->bRetried = 1;
+                rc = result_send(r, pzErr);
+                if (rc != SQLITE_OK)
+                    return rc;
+                continue;
+            }
+            *pzErr = zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
+                                           conn_is_retryable(merr) ? "lost" : "failed", zReason)
+                             : NULL;
+            sqlite3_free(zReason);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+}
+
+/* Free a result, draining an unfinished stream; drops its connection reference. */
+void mopitr_result_free(mopitr_result *r)
+{
+    int i;
+    if (r == NULL)
+        return;
+    if (r->pRes) {
+        /* Drains the unread rows (blocking, bounded by the read timeout). */
+        mysql_free_result(r->pRes);
+        r->pRes = NULL;
+        if (r->pConn->pStream == r)
+            r->pConn->pStream = NULL;
+        if (r->pConn->m && mysql_errno(r->pConn->m) && conn_is_lost(mysql_errno(r->pConn->m)))
+            conn_drop(r->pConn);
+    }
+    for (i = r->iSpill; i < r->nSpill; i++)
+        mopitr_row_clear(&r->aSpill[i]);
+    sqlite3_free(r->aSpill);
+    sqlite3_free(r->zSpillErr);
+    sqlite3_free(r->zSql);
+    mopitr_conn_unref(r->pConn);
+    sqlite3_free(r);
+}

@@ -1,0 +1,499 @@
+/*
+** registry.c: the named MatrixOne connections of one SQLite database connection.
+**
+** Usage:
+**     SELECT mo_connect();                                -- DSN from env MO_DSN, name 'default'
+**     SELECT mo_connect('mysql://root@127.0.0.1:6001');   -- name 'default'
+**     SELECT mo_connect('host=10.0.0.2 user=dr', 'dr');   -- name 'dr'
+**     SELECT * FROM mo_connections;
+**     SELECT mo_disconnect('dr');                         -- 1 if 'dr' existed, else 0
+**
+** Functions:
+**   mo_connect([dsn [, name]])  Connects at once. The name defaults to 'default'; names
+**                               are 1 to 64 letters, digits, '_', '-', '.' and match
+**                               case-insensitively. A connection of the same name is
+**                               replaced only after the new one connected (a failed
+**                               mo_connect leaves the old one in place). Returns
+**                               "connected NAME: user@host:port account ACC, server VER".
+**   mo_disconnect([name])       Closes the named connection ('default' when omitted or
+**                               NULL). Returns 1 if one was closed, 0 if none had that
+**                               name (not an error, so cleanup scripts can run twice).
+** Both are SQLITE_DIRECTONLY: a view or trigger in an untrusted database file cannot
+** make this process open network connections.
+**
+** Table mo_connections (eponymous only; read-only):
+**   name, host, port, user, account, server_version, state, connection_id, tls
+**   state is 'connected', or 'disconnected' after a lost connection (the next use
+**   reconnects); connection_id is the server's id of the open handle (NULL when none);
+**   tls is the cipher in use or NULL. No column ever holds a password.
+**
+** How it works: one registry per sqlite3*, a list of (name, connection). Each function
+** and module registration holds a reference to it (the xDestroy of the registration
+** drops it), and so does every open mo_pitr table, so the registry and its MatrixOne
+** connections are freed when the last of them goes: when the SQLite connection closes.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "mo_pitr_int.h"
+
+typedef struct registry_entry {
+    char *zName;
+    mopitr_conn *pConn; /* one reference */
+    struct registry_entry *pNext;
+} registry_entry;
+
+struct mopitr_registry {
+    int nRef;
+    sqlite3 *db;
+    registry_entry *pList;
+};
+
+/* A new, empty registry with one reference. NULL on OOM. */
+mopitr_registry *mopitr_registry_new(sqlite3 *db)
+{
+    mopitr_registry *p = sqlite3_malloc64(sizeof(*p));
+    if (p) {
+        memset(p, 0, sizeof(*p));
+        p->nRef = 1;
+        p->db = db;
+    }
+    return p;
+}
+
+/* Take one more reference. */
+void mopitr_registry_ref(mopitr_registry *p)
+{
+    if (p)
+        p->nRef++;
+}
+
+/* Drop one reference; the last one closes and frees every connection. */
+void mopitr_registry_unref(void *pArg)
+{
+    mopitr_registry *p = pArg;
+    if (p == NULL || --p->nRef > 0)
+        return;
+    while (p->pList) {
+        registry_entry *e = p->pList;
+        p->pList = e->pNext;
+        mopitr_conn_shutdown(e->pConn);
+        mopitr_conn_unref(e->pConn);
+        sqlite3_free(e->zName);
+        sqlite3_free(e);
+    }
+    sqlite3_free(p);
+}
+
+/* The entry named zName (case-insensitive) or NULL. */
+static registry_entry *registry_find(mopitr_registry *p, const char *zName)
+{
+    registry_entry *e;
+    for (e = p->pList; e; e = e->pNext) {
+        if (sqlite3_stricmp(e->zName, zName) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The connection named zName (case-insensitive), borrowed, or NULL. */
+mopitr_conn *mopitr_registry_get(mopitr_registry *p, const char *zName)
+{
+    registry_entry *e = registry_find(p, zName);
+    return e ? e->pConn : NULL;
+}
+
+/* Is zName an acceptable connection name? Sets *pzErr when not. */
+static int registry_check_name(const char *zName, char **pzErr)
+{
+    size_t i, n = strlen(zName);
+    int bOk = n >= 1 && n <= 64;
+    for (i = 0; bOk && i < n; i++) {
+        char c = zName[i];
+        bOk = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.';
+    }
+    if (bOk)
+        return SQLITE_OK;
+    *pzErr = mopitr_errf("connection name '%.80s' is not valid: use 1 to 64 letters, digits, "
+                         "'_', '-' or '.'",
+                         zName);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Put pConn (reference taken over) under zName, closing any connection it replaces. */
+static int registry_put(mopitr_registry *p, const char *zName, mopitr_conn *pConn)
+{
+    registry_entry *e = registry_find(p, zName);
+    if (e) {
+        mopitr_conn_shutdown(e->pConn);
+        mopitr_conn_unref(e->pConn);
+        e->pConn = pConn;
+        return SQLITE_OK;
+    }
+    e = sqlite3_malloc64(sizeof(*e));
+    if (e == NULL) {
+        mopitr_conn_unref(pConn);
+        return SQLITE_NOMEM;
+    }
+    e->zName = sqlite3_mprintf("%s", zName);
+    if (e->zName == NULL) {
+        sqlite3_free(e);
+        mopitr_conn_unref(pConn);
+        return SQLITE_NOMEM;
+    }
+    e->pConn = pConn;
+    e->pNext = p->pList;
+    p->pList = e;
+    return SQLITE_OK;
+}
+
+/* Remove and close zName. Returns 1 if it existed, else 0. */
+static int registry_remove(mopitr_registry *p, const char *zName)
+{
+    registry_entry **pp;
+    for (pp = &p->pList; *pp; pp = &(*pp)->pNext) {
+        registry_entry *e = *pp;
+        if (sqlite3_stricmp(e->zName, zName) == 0) {
+            *pp = e->pNext;
+            mopitr_conn_shutdown(e->pConn);
+            mopitr_conn_unref(e->pConn);
+            sqlite3_free(e->zName);
+            sqlite3_free(e);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Report rc/zErr (owned) as the function's error. */
+static void registry_result_error(sqlite3_context *ctx, int rc, char *zErr)
+{
+    if (rc == SQLITE_NOMEM || zErr == NULL)
+        sqlite3_result_error_nomem(ctx);
+    else
+        sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+}
+
+/* SQL function mo_connect([dsn [, name]]). */
+static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    mopitr_registry *p = sqlite3_user_data(ctx);
+    const char *zDsn = NULL;
+    int nDsn = -1;
+    const char *zName = MOPITR_DEFAULT_CONNECTION;
+    char *zErr = NULL;
+    char *zDescribe = NULL;
+    char *zAnswer = NULL;
+    mopitr_dsn dsn;
+    mopitr_conn *pConn = NULL;
+    int rc = SQLITE_OK;
+
+    memset(&dsn, 0, sizeof(dsn));
+    if (argc == 0) {
+        zDsn = getenv("MO_DSN");
+        if (zDsn == NULL || zDsn[0] == 0) {
+            zErr = mopitr_errf("mo_connect() needs a DSN: pass one, or set the environment "
+                               "variable MO_DSN");
+            rc = SQLITE_ERROR;
+            goto out;
+        }
+    } else {
+        zDsn = (const char *)sqlite3_value_text(argv[0]);
+        nDsn = sqlite3_value_bytes(argv[0]);
+        if (zDsn == NULL) {
+            zErr = mopitr_errf("mo_connect() needs a DSN, got NULL");
+            rc = SQLITE_ERROR;
+            goto out;
+        }
+    }
+    if (argc == 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+        zName = (const char *)sqlite3_value_text(argv[1]);
+        if (zName == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        rc = registry_check_name(zName, &zErr);
+        if (rc != SQLITE_OK)
+            goto out;
+    }
+    rc = mopitr_dsn_parse_n(zDsn, nDsn, &dsn, &zErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    zDescribe = mopitr_dsn_describe(&dsn);
+    if (zDescribe == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    rc = mopitr_conn_open(&pConn, &dsn, &zErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    zAnswer = sqlite3_mprintf("connected %s: %s account %s, server %s", zName, zDescribe,
+                              mopitr_conn_account(pConn), mopitr_conn_server_version(pConn));
+    if (zAnswer == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    rc = registry_put(p, zName, pConn);
+    pConn = NULL;
+    if (rc != SQLITE_OK)
+        goto out;
+    sqlite3_result_text(ctx, zAnswer, -1, sqlite3_free);
+    zAnswer = NULL;
+out:
+    if (rc != SQLITE_OK)
+        registry_result_error(ctx, rc, zErr);
+    else
+        sqlite3_free(zErr);
+    mopitr_conn_unref(pConn);
+    mopitr_dsn_clear(&dsn);
+    sqlite3_free(zDescribe);
+    sqlite3_free(zAnswer);
+}
+
+/* SQL function mo_disconnect([name]): 1 if a connection was closed, 0 if none existed. */
+static void registry_disconnect_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    mopitr_registry *p = sqlite3_user_data(ctx);
+    const char *zName = MOPITR_DEFAULT_CONNECTION;
+    if (argc == 1 && sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+        zName = (const char *)sqlite3_value_text(argv[0]);
+        if (zName == NULL) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, registry_remove(p, zName));
+}
+
+/* ---- the mo_connections table ------------------------------------------ */
+
+enum {
+    CONNS_NAME = 0,
+    CONNS_HOST,
+    CONNS_PORT,
+    CONNS_USER,
+    CONNS_ACCOUNT,
+    CONNS_SERVER_VERSION,
+    CONNS_STATE,
+    CONNS_CONNECTION_ID,
+    CONNS_TLS,
+    CONNS_NCOL
+};
+
+typedef struct conns_vtab {
+    sqlite3_vtab base;
+    mopitr_registry *pReg; /* one reference */
+} conns_vtab;
+
+/* One snapshot row: every value copied, so mo_disconnect() during a scan is safe. */
+typedef struct conns_row {
+    char *az[CONNS_NCOL]; /* text values; PORT and CONNECTION_ID as decimal text */
+} conns_row;
+
+typedef struct conns_cursor {
+    sqlite3_vtab_cursor base;
+    conns_row *aRow;
+    int nRow;
+    int iRow;
+} conns_cursor;
+
+/* xConnect for mo_connections (eponymous only). */
+static int conns_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                         sqlite3_vtab **ppVtab, char **pzErr)
+{
+    conns_vtab *v;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, "
+                                      "user TEXT, account TEXT, server_version TEXT, "
+                                      "state TEXT, connection_id INTEGER, tls TEXT)");
+    if (rc != SQLITE_OK)
+        return rc;
+    v = sqlite3_malloc64(sizeof(*v));
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof(*v));
+    v->pReg = pAux;
+    mopitr_registry_ref(v->pReg);
+    *ppVtab = &v->base;
+    return SQLITE_OK;
+}
+
+/* xDisconnect for mo_connections. */
+static int conns_disconnect(sqlite3_vtab *pVtab)
+{
+    conns_vtab *v = (conns_vtab *)pVtab;
+    mopitr_registry_unref(v->pReg);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* xBestIndex: always a full scan of the (small) list. */
+static int conns_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
+{
+    pInfo->estimatedCost = 10;
+    pInfo->estimatedRows = 10;
+    return SQLITE_OK;
+}
+
+/* Free the cursor's snapshot. */
+static void conns_clear(conns_cursor *c)
+{
+    int i, j;
+    for (i = 0; i < c->nRow; i++) {
+        for (j = 0; j < CONNS_NCOL; j++)
+            sqlite3_free(c->aRow[i].az[j]);
+    }
+    sqlite3_free(c->aRow);
+    c->aRow = NULL;
+    c->nRow = c->iRow = 0;
+}
+
+/* xOpen for mo_connections. */
+static int conns_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
+{
+    conns_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (c == NULL)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    *ppCursor = &c->base;
+    return SQLITE_OK;
+}
+
+/* xClose for mo_connections. */
+static int conns_close(sqlite3_vtab_cursor *pCur)
+{
+    conns_cursor *c = (conns_cursor *)pCur;
+    conns_clear(c);
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+/* Copy z into *pz (NULL stays NULL); returns 0 on OOM. */
+static int conns_set(char **pz, const char *z)
+{
+    if (z == NULL)
+        return 1;
+    *pz = sqlite3_mprintf("%s", z);
+    return *pz != NULL;
+}
+
+/* xFilter: snapshot the registry, oldest connection first. */
+static int conns_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                        sqlite3_value **argv)
+{
+    conns_cursor *c = (conns_cursor *)pCur;
+    mopitr_registry *p = ((conns_vtab *)pCur->pVtab)->pReg;
+    registry_entry *e;
+    int n = 0, i, bOk = 1;
+
+    conns_clear(c);
+    for (e = p->pList; e; e = e->pNext)
+        n++;
+    if (n == 0)
+        return SQLITE_OK;
+    c->aRow = sqlite3_malloc64(sizeof(conns_row) * (size_t)n);
+    if (c->aRow == NULL)
+        return SQLITE_NOMEM;
+    memset(c->aRow, 0, sizeof(conns_row) * (size_t)n);
+    c->nRow = n;
+    /* The list is newest first: fill from the end. */
+    for (e = p->pList, i = n - 1; e && bOk; e = e->pNext, i--) {
+        conns_row *r = &c->aRow[i];
+        const mopitr_dsn *d = mopitr_conn_dsn(e->pConn);
+        unsigned long id = mopitr_conn_thread_id(e->pConn);
+        bOk = conns_set(&r->az[CONNS_NAME], e->zName) && conns_set(&r->az[CONNS_HOST], d->host) &&
+              (r->az[CONNS_PORT] = sqlite3_mprintf("%u", d->port)) != NULL &&
+              conns_set(&r->az[CONNS_USER], d->user) &&
+              conns_set(&r->az[CONNS_ACCOUNT], mopitr_conn_account(e->pConn)) &&
+              conns_set(&r->az[CONNS_SERVER_VERSION], mopitr_conn_server_version(e->pConn)) &&
+              conns_set(&r->az[CONNS_STATE], mopitr_conn_state(e->pConn)) &&
+              (id == 0 || (r->az[CONNS_CONNECTION_ID] = sqlite3_mprintf("%lu", id)) != NULL) &&
+              conns_set(&r->az[CONNS_TLS], mopitr_conn_tls(e->pConn));
+    }
+    return bOk ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* xNext for mo_connections. */
+static int conns_next(sqlite3_vtab_cursor *pCur)
+{
+    ((conns_cursor *)pCur)->iRow++;
+    return SQLITE_OK;
+}
+
+/* xEof for mo_connections. */
+static int conns_eof(sqlite3_vtab_cursor *pCur)
+{
+    conns_cursor *c = (conns_cursor *)pCur;
+    return c->iRow >= c->nRow;
+}
+
+/* xColumn for mo_connections: port and connection_id as integers, the rest as text. */
+static int conns_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
+{
+    conns_cursor *c = (conns_cursor *)pCur;
+    const char *z = c->aRow[c->iRow].az[iCol];
+    if (z == NULL)
+        sqlite3_result_null(ctx);
+    else if (iCol == CONNS_PORT || iCol == CONNS_CONNECTION_ID)
+        sqlite3_result_int64(ctx, (sqlite3_int64)strtoull(z, NULL, 10));
+    else
+        sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+}
+
+/* xRowid for mo_connections: the position in the snapshot. */
+static int conns_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
+{
+    *pRowid = ((conns_cursor *)pCur)->iRow + 1;
+    return SQLITE_OK;
+}
+
+static sqlite3_module conns_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = conns_connect,
+    .xBestIndex = conns_best_index,
+    .xDisconnect = conns_disconnect,
+    .xDestroy = conns_disconnect,
+    .xOpen = conns_open,
+    .xClose = conns_close,
+    .xFilter = conns_filter,
+    .xNext = conns_next,
+    .xEof = conns_eof,
+    .xColumn = conns_column,
+    .xRowid = conns_rowid,
+};
+
+/* Register mo_connect(), mo_disconnect() and mo_connections; each holds a reference. */
+int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
+{
+    static const struct {
+        const char *zName;
+        int nArg;
+        void (*xFunc)(sqlite3_context *, int, sqlite3_value **);
+    } aFunc[] = {
+        {"mo_connect", 0, registry_connect_func},
+        {"mo_connect", 1, registry_connect_func},
+        {"mo_connect", 2, registry_connect_func},
+        {"mo_disconnect", 0, registry_disconnect_func},
+        {"mo_disconnect", 1, registry_disconnect_func},
+    };
+    int rc = SQLITE_OK;
+    size_t i;
+
+    for (i = 0; rc == SQLITE_OK && i < sizeof(aFunc) / sizeof(aFunc[0]); i++) {
+        /* Not SQLITE_DETERMINISTIC: they talk to a server. The destructor runs on
+        ** failure too, so the reference is taken before every call. */
+        mopitr_registry_ref(p);
+        rc = sqlite3_create_function_v2(db, aFunc[i].zName, aFunc[i].nArg,
+                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, p, aFunc[i].xFunc, NULL,
+                                        NULL, mopitr_registry_unref);
+    }
+    if (rc == SQLITE_OK) {
+        mopitr_registry_ref(p);
+        rc =
+            sqlite3_create_module_v2(db, "mo_connections", &conns_module, p, mopitr_registry_unref);
+    }
+    return rc;
+}

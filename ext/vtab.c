@@ -1,0 +1,867 @@
+/*
+** vtab.c: the mo_pitr virtual table: MatrixOne PITRs as rows.
+**
+** Usage:
+**     SELECT mo_connect('mysql://root@127.0.0.1:6001');
+**     SELECT name, level, range_value, range_unit FROM mo_pitr WHERE level = 'database';
+**     SELECT * FROM mo_pitr('dr');                       -- connection 'dr', table-valued
+**     CREATE VIRTUAL TABLE dr_pitr USING mo_pitr(connection=dr, read_only=1);
+**     INSERT INTO mo_pitr(name, database_name, range_value, range_unit)
+**         VALUES ('db1_pitr', 'db1', 7, 'd');            -- CREATE PITR ... FOR DATABASE
+**     UPDATE mo_pitr SET range_value = 2, range_unit = 'mo' WHERE name = 'db1_pitr';
+**     DELETE FROM mo_pitr WHERE name = 'db1_pitr';       -- DROP PITR
+**
+** Arguments of CREATE VIRTUAL TABLE (the eponymous mo_pitr takes none):
+**     connection=NAME   the mo_connect() name to use            default: default
+**     read_only=0|1     refuse INSERT, UPDATE and DELETE        default: 0
+** SQLite keeps these arguments in clear in the schema, so an argument that looks like
+** a password or a DSN (password=, dsn=, anything with '@' or "://") is refused.
+**
+** Schema (WITHOUT ROWID, name is the primary key):
+**     name, level, account_name, database_name, table_name, range_value INTEGER,
+**     range_unit, created_time, modified_time (UTC text), connection HIDDEN
+** The text columns use the collation mo_nocase (entry.c): MatrixOne lower-cases names
+** (Go's strings.ToLower), and mo_nocase compares after the same folding
+** (mopitr_fold), so 'MyPitr' and 'ÄPFEL' find what the server stored as 'mypitr' and
+** 'äpfel'. SQLite's NOCASE would fold ASCII only.
+**
+** How it works:
+**   - xBestIndex offers every constraint plan.c can send (mopitr_plan_usable_coll) and
+**     marks it omitted when the server's answer is exact. Text comparisons are sent
+**     only under the column's own collation; xFilter folds their values first, so the
+**     server's binary comparison with the stored names is exactly mo_nocase. EQ
+**     constraints that SQLite can hand over all at once become one IN (...)
+**     (sqlite3_vtab_in). idxStr is the SHOW PITR template (EXPLAIN QUERY PLAN shows
+**     it); idxNum bit 0 says argv[0] is the connection name (an EQ on the HIDDEN
+**     column, always consumed; unusable -> SQLITE_CONSTRAINT, not a plan).
+**   - Reads are shared within a statement. The first read of a plan sends its own
+**     filtered SHOW PITR and streams the rows; a second read of the same plan (the
+**     inner side of a join, a correlated subquery reopening its cursor per outer row)
+**     fetches the whole table once, and every later read in the statement is answered
+**     from that copy with mopitr_plan_match. So a join from N local rows costs at
+**     most 2 remote queries. The copy is dropped when the connection's write
+**     generation moves (any write on that connection). The statement is recognised
+**     as the one busy sqlite3_stmt (pointer, run count, and an epoch bumped by each
+**     xBestIndex so a new statement at a reused address is never confused with the
+**     old one); when several statements are busy, sharing is per cursor instead.
+**   - xUpdate turns each row change into one mopitr_change applied by pitr_apply():
+**     INSERT -> CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR.
+**     Everything is validated before the first write. In autocommit mode each change
+**     applies at once (issue 6 will queue them inside BEGIN...COMMIT; until then they
+**     also apply at once inside a transaction and are not rolled back).
+**   - INSERT: level may be omitted when the identity columns imply it; range defaults
+**     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
+**     read from another mo_pitr table insert as they are); a non-NULL connection
+**     column creates on that connection. Text columns refuse blobs and NUL bytes.
+**   - Conflicts (SQLITE_VTAB_CONSTRAINT_SUPPORT): a duplicate name or a second PITR for
+**     the same object is SQLITE_CONSTRAINT. INSERT OR IGNORE looks the name up first and
+**     sends nothing when it exists; INSERT OR REPLACE alters the range when the existing
+**     PITR protects the same object and refuses when it protects another one.
+**   - UPDATE may change only range_value and range_unit. Identity columns come to
+**     xUpdate as "no change" values (sqlite3_vtab_nochange) unless the statement sets
+**     them; then they are compared with the row as this statement read it (or, if it
+**     cannot be found, as the server has it) and a real change is refused before any
+**     write. UPDATE and DELETE act on the table's own connection: a writing statement
+**     that read another connection through the same table is refused (xUpdate gets
+**     only the primary key, so it could not tell where a row came from).
+*/
+#include <string.h>
+
+#include "mo_pitr_int.h"
+
+/* Replace pVtab->zErrMsg with zErr (owned). Returns rc, SQLITE_NOMEM if zErr is NULL. */
+int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr)
+{
+    if (zErr == NULL)
+        return rc == SQLITE_OK ? SQLITE_OK : SQLITE_NOMEM;
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = zErr;
+    return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+/* The connection zName of v's registry, or an error naming what to do. */
+mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr)
+{
+    mopitr_conn *p = mopitr_registry_get(v->pReg, zName);
+    if (p == NULL) {
+        if (sqlite3_stricmp(zName, MOPITR_DEFAULT_CONNECTION) == 0)
+            *pzErr = mopitr_errf("not connected: call mo_connect(dsn) first");
+        else
+            *pzErr = mopitr_errf("no connection named '%s': call mo_connect(dsn, '%s') first",
+                                 zName, zName);
+    }
+    return p;
+}
+
+/* ---- shared copies of the table ---------------------------------------- */
+
+/* Drop one reference to a copy. NULL is a no-op. */
+static void pitr_cache_unref(pitr_cache *p)
+{
+    int i;
+    if (p == NULL || --p->nRef > 0)
+        return;
+    for (i = 0; i < p->nRow; i++)
+        mopitr_row_clear(&p->aRow[i]);
+    sqlite3_free(p->aRow);
+    mopitr_conn_unref(p->pConn);
+    sqlite3_free(p);
+}
+
+/* Read pConn's whole (unfiltered) SHOW PITR into a new copy with one reference. */
+static int pitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr)
+{
+    mopitr_result *pRes = NULL;
+    pitr_cache *p;
+    char *zSql = NULL;
+    int rc, nAlloc = 0;
+
+    *ppOut = NULL;
+    p = sqlite3_malloc64(sizeof(*p));
+    if (p == NULL)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof(*p));
+    p->nRef = 1;
+    p->pConn = pConn;
+    mopitr_conn_ref(pConn);
+    zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pConn));
+    rc = zSql ? mopitr_conn_query(pConn, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    /* The generation after the query: a write it had to wait for is already counted. */
+    p->gen = mopitr_conn_generation(pConn);
+    while (rc == SQLITE_OK) {
+        if (p->nRow == nAlloc) {
+            int nNew = nAlloc ? nAlloc * 2 : 64;
+            mopitr_row *aNew = sqlite3_realloc64(p->aRow, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            p->aRow = aNew;
+            nAlloc = nNew;
+        }
+        memset(&p->aRow[p->nRow], 0, sizeof(mopitr_row));
+        rc = mopitr_result_next(pRes, &p->aRow[p->nRow], pzErr);
+        if (rc == SQLITE_ROW) {
+            p->nRow++;
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+            break;
+        }
+    }
+    mopitr_result_free(pRes);
+    sqlite3_free(zSql);
+    if (rc != SQLITE_OK) {
+        pitr_cache_unref(p);
+        return rc;
+    }
+    *ppOut = p;
+    return SQLITE_OK;
+}
+
+/* Forget every copy, plan and kept row. */
+static void pitr_share_clear(pitr_share *s)
+{
+    int i;
+    for (i = 0; i < s->nCache; i++)
+        pitr_cache_unref(s->apCache[i]);
+    for (i = 0; i < s->nPlan; i++)
+        sqlite3_free(s->aPlan[i].zPlan);
+    for (i = 0; i < s->nRow; i++)
+        mopitr_row_clear(&s->aRow[i]);
+    sqlite3_free(s->aRow);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Has the plan zPlan on pConn already been read with its own filter in s? Records it
+** when not (a full list counts as "read": the copy then serves). NOMEM: also "read". */
+static int pitr_share_plan_seen(pitr_share *s, const char *zPlan, mopitr_conn *pConn)
+{
+    int i;
+    for (i = 0; i < s->nPlan; i++) {
+        if (s->aPlan[i].pConn == pConn && strcmp(s->aPlan[i].zPlan, zPlan) == 0)
+            return 1;
+    }
+    if (s->nPlan == PITR_MAX_PLANS)
+        return 1;
+    s->aPlan[s->nPlan].zPlan = sqlite3_mprintf("%s", zPlan);
+    if (s->aPlan[s->nPlan].zPlan == NULL)
+        return 1;
+    s->aPlan[s->nPlan++].pConn = pConn;
+    return 0;
+}
+
+/* Keep a copy of a streamed row in s (for an UPDATE that sets identity columns). */
+static int pitr_share_keep(pitr_share *s, const mopitr_row *r)
+{
+    if (s->nRow == s->nRowAlloc) {
+        int nNew = s->nRowAlloc ? s->nRowAlloc * 2 : 16;
+        mopitr_row *aNew = sqlite3_realloc64(s->aRow, sizeof(mopitr_row) * (size_t)nNew);
+        if (aNew == NULL)
+            return SQLITE_NOMEM;
+        s->aRow = aNew;
+        s->nRowAlloc = nNew;
+    }
+    memset(&s->aRow[s->nRow], 0, sizeof(mopitr_row));
+    if (mopitr_row_copy(&s->aRow[s->nRow], r) != SQLITE_OK) {
+        mopitr_row_clear(&s->aRow[s->nRow]);
+        return SQLITE_NOMEM;
+    }
+    s->nRow++;
+    return SQLITE_OK;
+}
+
+/* A row named exactly zName that this share read from pConn (borrowed), or NULL. */
+const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName)
+{
+    int i, j;
+    for (i = 0; i < s->nCache; i++) {
+        pitr_cache *p = s->apCache[i];
+        for (j = 0; p->pConn == pConn && j < p->nRow; j++) {
+            if (strcmp(p->aRow[j].az[MOPITR_COL_NAME], zName) == 0)
+                return &p->aRow[j];
+        }
+    }
+    for (i = s->nRow - 1; i >= 0; i--) {
+        if (strcmp(s->aRow[i].az[MOPITR_COL_NAME], zName) == 0)
+            return &s->aRow[i];
+    }
+    return NULL;
+}
+
+/* The still valid copy of pConn's table in s (borrowed), or NULL. A copy made before
+** a write on that connection is dropped. */
+static pitr_cache *pitr_share_find(pitr_share *s, mopitr_conn *pConn)
+{
+    int i;
+    for (i = 0; i < s->nCache; i++) {
+        pitr_cache *p = s->apCache[i];
+        if (p->pConn != pConn)
+            continue;
+        if (p->gen == mopitr_conn_generation(pConn))
+            return p;
+        pitr_cache_unref(p);
+        s->apCache[i] = s->apCache[--s->nCache];
+        return NULL;
+    }
+    return NULL;
+}
+
+/* Keep p (reference taken over) in s, dropping the oldest copy when full. */
+static void pitr_share_add(pitr_share *s, pitr_cache *p)
+{
+    if (s->nCache == PITR_MAX_CACHES) {
+        pitr_cache_unref(s->apCache[0]);
+        memmove(&s->apCache[0], &s->apCache[1], sizeof(s->apCache[0]) * (PITR_MAX_CACHES - 1));
+        s->nCache--;
+    }
+    s->apCache[s->nCache++] = p;
+}
+
+/*
+** The reads of the statement running now, or NULL when it cannot be told apart (no
+** or several statements busy on the database connection: a scan then shares only
+** within its own cursor). A statement is its sqlite3_stmt pointer, its run count
+** (SQLITE_STMTSTATUS_RUN: a reset and re-run is a new statement) and the epoch, which
+** every xBestIndex bumps: a statement finalized and a new one prepared at the same
+** address has been planned in between, so it never inherits the old copies.
+*/
+pitr_share *mopitr_vt_stmt_share(pitr_vtab *v)
+{
+    sqlite3_stmt *p, *pBusy = NULL;
+    int nRun;
+    for (p = sqlite3_next_stmt(v->db, NULL); p; p = sqlite3_next_stmt(v->db, p)) {
+        if (sqlite3_stmt_busy(p)) {
+            if (pBusy)
+                return NULL;
+            pBusy = p;
+        }
+    }
+    if (pBusy == NULL)
+        return NULL;
+    nRun = sqlite3_stmt_status(pBusy, SQLITE_STMTSTATUS_RUN, 0);
+    if (pBusy != v->pStmt || nRun != v->stmtRun || v->epoch != v->stmtEpoch) {
+        pitr_share_clear(&v->share);
+        v->pStmt = pBusy;
+        v->stmtRun = nRun;
+        v->stmtEpoch = v->epoch;
+        v->share.bKeepRows = !sqlite3_stmt_readonly(pBusy);
+    }
+    return &v->share;
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+/* Copy of z[0..n) with surrounding blanks and one level of quotes removed. */
+static char *pitr_arg_dup(const char *z, size_t n)
+{
+    while (n > 0 && (z[0] == ' ' || z[0] == '\t'))
+        z++, n--;
+    while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t'))
+        n--;
+    if (n >= 2 && (z[0] == '\'' || z[0] == '"' || z[0] == '`') && z[n - 1] == z[0])
+        z++, n -= 2;
+    return sqlite3_mprintf("%.*s", (int)n, z);
+}
+
+/* Is zName a valid connection name (same rule as mo_connect)? */
+static int pitr_name_ok(const char *zName)
+{
+    size_t i, n = strlen(zName);
+    if (n < 1 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = zName[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Parse one CREATE VIRTUAL TABLE argument into v. SQLITE_OK or an error in *pzErr. */
+static int pitr_parse_arg(pitr_vtab *v, const char *zArg, int *pbSeen, char **pzErr)
+{
+    const char *zEq = strchr(zArg, '=');
+    char *zKey = NULL, *zVal = NULL;
+    int rc = SQLITE_ERROR;
+
+    if (strchr(zArg, '@') || strstr(zArg, "://") || sqlite3_strnicmp(zArg, "password", 8) == 0 ||
+        sqlite3_strnicmp(zArg, "dsn", 3) == 0 || sqlite3_strnicmp(zArg, "passwd", 6) == 0) {
+        *pzErr = mopitr_errf("CREATE VIRTUAL TABLE arguments are stored in clear in the database "
+                             "schema, so they may not hold a password or a DSN: connect with "
+                             "mo_connect(dsn, name) and pass connection=name");
+        goto out;
+    }
+    if (zEq == NULL) {
+        zKey = pitr_arg_dup(zArg, strlen(zArg));
+        *pzErr = zKey ? mopitr_errf("argument '%s' is not key=value; valid arguments: "
+                                    "connection, read_only",
+                                    zKey)
+                      : NULL;
+        goto out;
+    }
+    zKey = pitr_arg_dup(zArg, (size_t)(zEq - zArg));
+    zVal = pitr_arg_dup(zEq + 1, strlen(zEq + 1));
+    if (zKey == NULL || zVal == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    if (sqlite3_stricmp(zKey, "connection") == 0) {
+        if (pbSeen[0]++) {
+            *pzErr = mopitr_errf("argument connection given twice");
+            goto out;
+        }
+        if (!pitr_name_ok(zVal)) {
+            *pzErr = mopitr_errf("connection name '%s' is not valid: use 1 to 64 letters, "
+                                 "digits, '_', '-' or '.'",
+                                 zVal);
+            goto out;
+        }
+        sqlite3_free(v->zConn);
+        v->zConn = zVal;
+        zVal = NULL;
+    } else if (sqlite3_stricmp(zKey, "read_only") == 0) {
+        if (pbSeen[1]++) {
+            *pzErr = mopitr_errf("argument read_only given twice");
+            goto out;
+        }
+        if (strcmp(zVal, "1") == 0 || sqlite3_stricmp(zVal, "true") == 0 ||
+            sqlite3_stricmp(zVal, "on") == 0 || sqlite3_stricmp(zVal, "yes") == 0) {
+            v->bReadOnly = 1;
+        } else if (strcmp(zVal, "0") == 0 || sqlite3_stricmp(zVal, "false") == 0 ||
+                   sqlite3_stricmp(zVal, "off") == 0 || sqlite3_stricmp(zVal, "no") == 0) {
+            v->bReadOnly = 0;
+        } else {
+            *pzErr = mopitr_errf("read_only must be 0 or 1, got '%s'", zVal);
+            goto out;
+        }
+    } else {
+        *pzErr = mopitr_errf("unknown argument '%s'; valid arguments: connection, read_only", zKey);
+        goto out;
+    }
+    rc = SQLITE_OK;
+out:
+    if (rc == SQLITE_ERROR && *pzErr == NULL)
+        rc = SQLITE_NOMEM;
+    sqlite3_free(zKey);
+    sqlite3_free(zVal);
+    return rc;
+}
+
+/* ---- table ------------------------------------------------------------- */
+
+/* xDisconnect / xDestroy: nothing remote to drop. */
+static int pitr_disconnect(sqlite3_vtab *pVtab)
+{
+    pitr_vtab *v = (pitr_vtab *)pVtab;
+    pitr_share_clear(&v->share);
+    mopitr_registry_unref(v->pReg);
+    sqlite3_free(v->zConn);
+    sqlite3_free(v->zTable);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* xCreate and xConnect (the same: the table stores nothing of its own). */
+static int pitr_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                        sqlite3_vtab **ppVtab, char **pzErr)
+{
+    pitr_vtab *v;
+    int rc = SQLITE_OK, i;
+    int aSeen[2] = {0, 0};
+
+    *ppVtab = NULL;
+    v = sqlite3_malloc64(sizeof(*v));
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof(*v));
+    v->db = db;
+    v->pReg = pAux;
+    mopitr_registry_ref(v->pReg);
+    v->zConn = sqlite3_mprintf("%s", MOPITR_DEFAULT_CONNECTION);
+    v->zTable = sqlite3_mprintf("%s", argc > 2 ? argv[2] : "mo_pitr");
+    if (v->zConn == NULL || v->zTable == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    for (i = 3; rc == SQLITE_OK && i < argc; i++)
+        rc = pitr_parse_arg(v, argv[i], aSeen, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = sqlite3_declare_vtab(
+        db, "CREATE TABLE x(name TEXT COLLATE " MOPITR_COLLATION " PRIMARY KEY NOT NULL, "
+            "level TEXT COLLATE " MOPITR_COLLATION ", account_name TEXT COLLATE " MOPITR_COLLATION
+            ", database_name TEXT COLLATE " MOPITR_COLLATION
+            ", table_name TEXT COLLATE " MOPITR_COLLATION
+            ", range_value INTEGER, range_unit TEXT COLLATE " MOPITR_COLLATION
+            ", created_time TEXT, modified_time TEXT, connection HIDDEN) WITHOUT ROWID");
+    if (rc != SQLITE_OK)
+        goto out;
+    sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    *ppVtab = &v->base;
+    v = NULL;
+out:
+    if (v)
+        pitr_disconnect(&v->base);
+    return rc;
+}
+
+/* Is op a comparison whose result depends on the collation? */
+static int pitr_op_is_cmp(int op)
+{
+    return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_GT ||
+           op == SQLITE_INDEX_CONSTRAINT_LE || op == SQLITE_INDEX_CONSTRAINT_LT ||
+           op == SQLITE_INDEX_CONSTRAINT_GE || op == SQLITE_INDEX_CONSTRAINT_NE;
+}
+
+/* xBestIndex: see the file comment. */
+static int pitr_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
+{
+    mopitr_term aTerm[PITR_MAX_TERMS];
+    int nTerm = 0, i, iConn = -1, bConnUnusable = 0, nArg = 0;
+    double cost = 1e6, rows = 1000;
+
+    ((pitr_vtab *)pVtab)->epoch++;
+    for (i = 0; i < pInfo->nConstraint; i++) {
+        const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+        if (c->iColumn != MOPITR_COL_CONNECTION || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+            continue;
+        if (!c->usable)
+            bConnUnusable = 1;
+        else if (iConn < 0)
+            iConn = i;
+    }
+    /* A connection argument whose value is not known yet: not a plan. */
+    if (iConn < 0 && bConnUnusable)
+        return SQLITE_CONSTRAINT;
+    if (iConn >= 0) {
+        pInfo->aConstraintUsage[iConn].argvIndex = ++nArg;
+        pInfo->aConstraintUsage[iConn].omit = 1;
+        pInfo->idxNum = 1;
+    }
+    for (i = 0; i < pInfo->nConstraint && nTerm < PITR_MAX_TERMS; i++) {
+        const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+        const char *zColl;
+        int bExact = 0, bText;
+        if (!c->usable || c->iColumn < 0 || c->iColumn >= MOPITR_NDATA)
+            continue;
+        /* Text columns: exact only under their own collation (values are folded in
+        ** xFilter the way it compares); an explicit other collation stays local. */
+        zColl = sqlite3_vtab_collation(pInfo, i);
+        bText = c->iColumn != MOPITR_COL_RANGE_VALUE;
+        if (bText && zColl && sqlite3_stricmp(zColl, MOPITR_COLLATION) != 0 &&
+            pitr_op_is_cmp(c->op))
+            continue;
+        if (!mopitr_plan_usable_coll(c->iColumn, c->op, bText ? NULL : zColl, &bExact))
+            continue;
+        aTerm[nTerm].iCol = c->iColumn;
+        aTerm[nTerm].op = c->op;
+        aTerm[nTerm].bIn = 0;
+        if (c->op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(pInfo, i, -1)) {
+            sqlite3_vtab_in(pInfo, i, 1);
+            aTerm[nTerm].bIn = 1;
+        }
+        pInfo->aConstraintUsage[i].argvIndex = ++nArg;
+        pInfo->aConstraintUsage[i].omit = bExact ? 1 : 0;
+        if (c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn == MOPITR_COL_NAME &&
+            !aTerm[nTerm].bIn && bExact) {
+            cost = 10;
+            rows = 1;
+            pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+        } else if (c->op == SQLITE_INDEX_CONSTRAINT_EQ) {
+            cost /= aTerm[nTerm].bIn ? 10 : 50;
+            rows /= aTerm[nTerm].bIn ? 10 : 50;
+        } else if (c->op == SQLITE_INDEX_CONSTRAINT_ISNULL ||
+                   c->op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL) {
+            cost /= 2;
+            rows /= 2;
+        } else {
+            cost /= 4;
+            rows /= 4;
+        }
+        nTerm++;
+    }
+    pInfo->estimatedCost = cost < 10 ? 10 : cost;
+    pInfo->estimatedRows = rows < 1 ? 1 : (sqlite3_int64)rows;
+    pInfo->idxStr = mopitr_plan_template(aTerm, nTerm);
+    if (pInfo->idxStr == NULL)
+        return SQLITE_NOMEM;
+    pInfo->needToFreeIdxStr = 1;
+    return SQLITE_OK;
+}
+
+/* ---- scans ------------------------------------------------------------- */
+
+/* xOpen. */
+static int pitr_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
+{
+    pitr_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (c == NULL)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    *ppCursor = &c->base;
+    return SQLITE_OK;
+}
+
+/* End the current scan. */
+static void pitr_scan_clear(pitr_cursor *c)
+{
+    mopitr_result_free(c->pRes);
+    c->pRes = NULL;
+    mopitr_row_clear(&c->row);
+    pitr_cache_unref(c->pCache);
+    c->pCache = NULL;
+    sqlite3_free(c->aMatch);
+    c->aMatch = NULL;
+    c->nMatch = c->iMatch = 0;
+    c->bEof = 1;
+}
+
+/* xClose. */
+static int pitr_close(sqlite3_vtab_cursor *pCur)
+{
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    pitr_scan_clear(c);
+    pitr_share_clear(&c->own);
+    sqlite3_free(c->zScanConn);
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+/* The values bound to one xFilter call, detached from SQLite (plan.c is pure). */
+typedef struct pitr_args {
+    mopitr_arg aArg[PITR_MAX_TERMS];
+    mopitr_val *aVal; /* all values, texts in azText */
+    char **azText;
+    int nVal, nAlloc, nArg;
+} pitr_args;
+
+/* Free what a pitr_args owns. */
+static void pitr_args_clear(pitr_args *a)
+{
+    int i;
+    for (i = 0; i < a->nVal; i++)
+        sqlite3_free(a->azText[i]);
+    sqlite3_free(a->azText);
+    sqlite3_free(a->aVal);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Append a copy of pVal to a->aVal; a TEXT value is folded as mo_nocase compares when
+** bFold (a comparison on a text column), so the server's binary comparison with the
+** stored lower-case names is exactly the column's collation. */
+static int pitr_args_add(pitr_args *a, sqlite3_value *pVal, int bFold)
+{
+    mopitr_val *x;
+    if (a->nVal == a->nAlloc) {
+        int nNew = a->nAlloc ? a->nAlloc * 2 : 16;
+        mopitr_val *aNew = sqlite3_realloc64(a->aVal, sizeof(mopitr_val) * (size_t)nNew);
+        char **azNew;
+        if (aNew == NULL)
+            return SQLITE_NOMEM;
+        a->aVal = aNew;
+        azNew = sqlite3_realloc64(a->azText, sizeof(char *) * (size_t)nNew);
+        if (azNew == NULL)
+            return SQLITE_NOMEM;
+        a->azText = azNew;
+        a->nAlloc = nNew;
+    }
+    x = &a->aVal[a->nVal];
+    memset(x, 0, sizeof(*x));
+    a->azText[a->nVal] = NULL;
+    x->eType = sqlite3_value_type(pVal);
+    if (x->eType == SQLITE_INTEGER) {
+        x->i = sqlite3_value_int64(pVal);
+    } else if (x->eType == SQLITE_FLOAT) {
+        x->r = sqlite3_value_double(pVal);
+    } else if (x->eType == SQLITE_TEXT || x->eType == SQLITE_BLOB) {
+        const void *p = x->eType == SQLITE_TEXT ? (const void *)sqlite3_value_text(pVal)
+                                                : sqlite3_value_blob(pVal);
+        int n = sqlite3_value_bytes(pVal);
+        char *z = sqlite3_malloc64((size_t)n + 1);
+        if (z == NULL || (p == NULL && n > 0)) {
+            sqlite3_free(z);
+            return SQLITE_NOMEM;
+        }
+        if (n > 0)
+            memcpy(z, p, (size_t)n);
+        z[n] = 0;
+        if (bFold && x->eType == SQLITE_TEXT)
+            mopitr_fold(z); /* same byte length; stops at a NUL byte */
+        x->z = z;
+        x->n = n;
+        a->azText[a->nVal] = z;
+    }
+    a->nVal++;
+    return SQLITE_OK;
+}
+
+/* Collect the values of every term (IN lists expanded) from argv. */
+static int pitr_args_collect(pitr_args *a, const mopitr_term *aTerm, int nTerm,
+                             sqlite3_value **argv)
+{
+    int i, rc = SQLITE_OK;
+    int aFirst[PITR_MAX_TERMS];
+    for (i = 0; rc == SQLITE_OK && i < nTerm; i++) {
+        int bFold = aTerm[i].iCol != MOPITR_COL_RANGE_VALUE && pitr_op_is_cmp(aTerm[i].op);
+        aFirst[i] = a->nVal;
+        if (aTerm[i].bIn) {
+            sqlite3_value *pVal = NULL;
+            for (rc = sqlite3_vtab_in_first(argv[i], &pVal); rc == SQLITE_OK && pVal;
+                 rc = sqlite3_vtab_in_next(argv[i], &pVal))
+                rc = pitr_args_add(a, pVal, bFold);
+            if (rc == SQLITE_DONE)
+                rc = SQLITE_OK;
+        } else {
+            rc = pitr_args_add(a, argv[i], bFold);
+        }
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+    /* Point the args at their values only now: aVal may have moved while growing. */
+    for (i = 0; i < nTerm; i++) {
+        a->aArg[i].term = aTerm[i];
+        a->aArg[i].aVal = &a->aVal[aFirst[i]];
+        a->aArg[i].nVal = (i + 1 < nTerm ? aFirst[i + 1] : a->nVal) - aFirst[i];
+    }
+    a->nArg = nTerm;
+    return SQLITE_OK;
+}
+
+/* Step a streaming scan to its next row (or EOF). */
+static int pitr_stream_next(pitr_cursor *c, char **pzErr)
+{
+    int rc = mopitr_result_next(c->pRes, &c->row, pzErr);
+    if (rc == SQLITE_ROW) {
+        c->iRowid++;
+        if (c->pShare && c->pShare->bKeepRows)
+            return pitr_share_keep(c->pShare, &c->row);
+        return SQLITE_OK;
+    }
+    /* Done or failed: release the stream so the handle is free at once. */
+    mopitr_result_free(c->pRes);
+    c->pRes = NULL;
+    c->bEof = 1;
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* xFilter: see the file comment. */
+static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                       sqlite3_value **argv)
+{
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    pitr_vtab *v = (pitr_vtab *)pCur->pVtab;
+    mopitr_term aTerm[PITR_MAX_TERMS];
+    pitr_args args;
+    const char *zConnName = v->zConn;
+    mopitr_conn *pConn;
+    pitr_share *pShare;
+    char *zErr = NULL, *zSql = NULL;
+    int rc = SQLITE_OK, nTerm, iFirst = 0, i;
+
+    memset(&args, 0, sizeof(args));
+    pitr_scan_clear(c);
+    c->iRowid = 0;
+    if (idxNum & 1) {
+        iFirst = 1;
+        zConnName = (const char *)sqlite3_value_text(argv[0]);
+        if (zConnName == NULL)
+            goto out; /* connection = NULL: no rows */
+    }
+    sqlite3_free(c->zScanConn);
+    c->zScanConn = sqlite3_mprintf("%s", zConnName);
+    if (c->zScanConn == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    if (sqlite3_stricmp(zConnName, v->zConn) != 0)
+        v->bForeignSeen = 1;
+    pConn = mopitr_vt_conn(v, zConnName, &zErr);
+    if (pConn == NULL) {
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    nTerm = mopitr_plan_parse(idxStr ? idxStr : "SHOW PITR", aTerm, PITR_MAX_TERMS);
+    if (nTerm < 0 || nTerm != argc - iFirst) {
+        zErr = mopitr_errf("internal error: cannot parse the plan '%s'", idxStr ? idxStr : "");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    rc = pitr_args_collect(&args, aTerm, nTerm, argv + iFirst);
+    if (rc != SQLITE_OK)
+        goto out;
+    pShare = mopitr_vt_stmt_share(v);
+    if (pShare == NULL)
+        pShare = &c->own;
+    c->pShare = pShare;
+    c->pCache = pitr_share_find(pShare, pConn);
+    if (c->pCache == NULL && !pitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
+        /* The first read of this plan in this statement: send its own filtered query. */
+        zSql = mopitr_plan_render(args.aArg, args.nArg, mopitr_conn_no_backslash_escapes(pConn));
+        if (zSql == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        rc = mopitr_conn_query(pConn, zSql, &c->pRes, &zErr);
+        if (rc != SQLITE_OK)
+            goto out;
+        c->bEof = 0;
+        rc = pitr_stream_next(c, &zErr);
+        goto out;
+    }
+    if (c->pCache == NULL) {
+        /* A repeated read of a plan (a join's inner side, a correlated subquery): copy
+        ** the whole table once and answer this and every later read from the copy. */
+        rc = pitr_cache_load(pConn, &c->pCache, &zErr);
+        if (rc != SQLITE_OK)
+            goto out;
+        pitr_share_add(pShare, c->pCache);
+    }
+    c->pCache->nRef++; /* the scan's own reference */
+    if (c->pCache->nRow > 0) {
+        c->aMatch = sqlite3_malloc64(sizeof(int) * (size_t)c->pCache->nRow);
+        if (c->aMatch == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+    }
+    for (i = 0; i < c->pCache->nRow; i++) {
+        if (mopitr_plan_match(&c->pCache->aRow[i], args.aArg, args.nArg))
+            c->aMatch[c->nMatch++] = i;
+    }
+    c->bEof = c->nMatch == 0;
+    c->iRowid = 1;
+out:
+    pitr_args_clear(&args);
+    sqlite3_free(zSql);
+    return mopitr_vt_set_err(pCur->pVtab, rc, zErr);
+}
+
+/* xNext. */
+static int pitr_next(sqlite3_vtab_cursor *pCur)
+{
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    char *zErr = NULL;
+    int rc;
+    if (c->pCache) {
+        c->iMatch++;
+        c->iRowid++;
+        c->bEof = c->iMatch >= c->nMatch;
+        return SQLITE_OK;
+    }
+    if (c->pRes == NULL) {
+        c->bEof = 1;
+        return SQLITE_OK;
+    }
+    rc = pitr_stream_next(c, &zErr);
+    return mopitr_vt_set_err(pCur->pVtab, rc, zErr);
+}
+
+/* xEof. */
+static int pitr_eof(sqlite3_vtab_cursor *pCur)
+{
+    return ((pitr_cursor *)pCur)->bEof;
+}
+
+/* The cursor's current row. */
+static const mopitr_row *pitr_current(pitr_cursor *c)
+{
+    return c->pCache ? &c->pCache->aRow[c->aMatch[c->iMatch]] : &c->row;
+}
+
+/* xColumn. Identity columns, times and the connection honour sqlite3_vtab_nochange()
+** (xUpdate then knows the statement does not set them); the PK and the range are
+** always real, ALTER needs both range columns. */
+static int pitr_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
+{
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    const mopitr_row *r = pitr_current(c);
+    if (iCol != MOPITR_COL_NAME && iCol != MOPITR_COL_RANGE_VALUE &&
+        iCol != MOPITR_COL_RANGE_UNIT && sqlite3_vtab_nochange(ctx))
+        return SQLITE_OK;
+    if (iCol == MOPITR_COL_CONNECTION)
+        sqlite3_result_text(ctx, c->zScanConn, -1, SQLITE_TRANSIENT);
+    else if (iCol == MOPITR_COL_RANGE_VALUE)
+        sqlite3_result_int64(ctx, r->range_value);
+    else if (iCol >= 0 && iCol < MOPITR_NDATA && r->az[iCol])
+        sqlite3_result_text(ctx, r->az[iCol], -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+    return SQLITE_OK;
+}
+
+/* xRowid: position within the scan (WITHOUT ROWID: SQLite does not use it). */
+static int pitr_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
+{
+    *pRowid = ((pitr_cursor *)pCur)->iRowid;
+    return SQLITE_OK;
+}
+
+static sqlite3_module pitr_module = {
+    .iVersion = 0,
+    .xCreate = pitr_connect,
+    .xConnect = pitr_connect,
+    .xBestIndex = pitr_best_index,
+    .xDisconnect = pitr_disconnect,
+    .xDestroy = pitr_disconnect,
+    .xOpen = pitr_open,
+    .xClose = pitr_close,
+    .xFilter = pitr_filter,
+    .xNext = pitr_next,
+    .xEof = pitr_eof,
+    .xColumn = pitr_column,
+    .xRowid = pitr_rowid,
+    .xUpdate = mopitr_vt_update,
+    .xBegin = mopitr_vt_begin,
+    .xSync = mopitr_vt_sync,
+    .xCommit = mopitr_vt_end,
+    .xRollback = mopitr_vt_end,
+};
+
+/* Register the mo_pitr module on db; the module holds a reference to the registry. */
+int mopitr_vtab_register(sqlite3 *db, mopitr_registry *p)
+{
+    mopitr_registry_ref(p); /* dropped by the module's destructor, also on failure */
+    return sqlite3_create_module_v2(db, "mo_pitr", &pitr_module, p, mopitr_registry_unref);
+}

@@ -1,0 +1,413 @@
+/*
+** show.c: SHOW PITR [WHERE expr] (spec 2) and the raw `SELECT ... FROM mo_catalog.mo_pitr`.
+**
+** Usage (from engine.c / select.c): moshow_pitr(e, s, st, out); moshow_raw_pitr(...).
+**
+** How it works: SHOW PITR is one SQLite query over mo_pitr filtered on create_account =
+** caller and pitr_name != 'sys_mo_catalog_pitr', ordered by create_time DESC (served by
+** the (create_account, create_time) index, so rows stream without a sort). Times go
+** through mo_fmt_time(ns, session time_zone). With WHERE, the query becomes
+**     SELECT <9 cols> FROM (<query with output-column aliases>) WHERE <translated expr>
+** and the headers are sent in lower case (spec 2.3). The WHERE AST is translated to SQLite
+** text: column names are checked against the output columns (unknown ->
+** 1054 "invalid input: column x does not exist"), string literals are re-quoted, LIKE goes
+** through the engine's case-sensitive like(), '=' on text is binary (case-sensitive).
+** Rows are streamed straight from sqlite3_step to the sink, never materialised.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+typedef struct colmap {
+    const char *name; /* lower-case name usable in WHERE / select lists */
+    const char *sql;  /* SQLite expression */
+} colmap;
+
+static const colmap show_cols[] = {
+    {"pitr_name", "\"pitr_name\""},         {"created_time", "\"created_time\""},
+    {"modified_time", "\"modified_time\""}, {"pitr_level", "\"pitr_level\""},
+    {"account_name", "\"account_name\""},   {"database_name", "\"database_name\""},
+    {"table_name", "\"table_name\""},       {"pitr_length", "\"pitr_length\""},
+    {"pitr_unit", "\"pitr_unit\""},         {NULL, NULL}};
+
+static const colmap raw_cols[] = {
+    {"pitr_id", "pitr_id"},
+    {"pitr_name", "pitr_name"},
+    {"create_account", "create_account"},
+    {"create_time", "create_time"},
+    {"modified_time", "modified_time"},
+    {"level", "level"},
+    {"account_id", "account_id"},
+    {"account_name", "account_name"},
+    {"database_name", "database_name"},
+    {"table_name", "table_name"},
+    {"obj_id", "(CASE obj_id WHEN -1 THEN '" MO_CLUSTER_OBJ_TXT "' ELSE obj_id END)"},
+    {"pitr_length", "pitr_length"},
+    {"pitr_unit", "pitr_unit"},
+    {"pitr_status", "pitr_status"},
+    {"pitr_status_changed_time", "pitr_status_changed_time"},
+    {"kind", "kind"},
+    {NULL, NULL}};
+
+/* Wire types of the raw columns, same order as raw_cols. */
+static const mosim_col raw_defs[] = {
+    {"pitr_id", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 144, 0, 0},
+    {"pitr_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 20000, 0, 0},
+    {"create_account", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20,
+     MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY, 0},
+    {"create_time", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20, MOSIM_FLAG_BINARY, 0},
+    {"modified_time", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20, MOSIM_FLAG_BINARY, 0},
+    {"level", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 40, 0, 0},
+    {"account_id", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20,
+     MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY, 0},
+    {"account_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 1200, 0, 0},
+    {"database_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 20000, 0, 0},
+    {"table_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 20000, 0, 0},
+    {"obj_id", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20,
+     MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY, 0},
+    {"pitr_length", MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 3,
+     MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY, 0},
+    {"pitr_unit", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 40, 0, 0},
+    {"pitr_status", MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 3,
+     MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY, 0},
+    {"pitr_status_changed_time", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20, MOSIM_FLAG_BINARY,
+     0},
+    {"kind", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 128, 0, 0}};
+
+/* Functions the WHERE translation accepts (name, SQLite name, arg count or -1). */
+static const struct {
+    const char *name, *sql;
+    int nargs;
+} funcs[] = {{"cast_range_value_unit", "cast_range_value_unit", 2},
+             {"lower", "lower", 1},
+             {"lcase", "lower", 1},
+             {"upper", "upper", 1},
+             {"ucase", "upper", 1},
+             {"length", "length", 1},
+             {"char_length", "length", 1},
+             {"ifnull", "ifnull", 2},
+             {"coalesce", "coalesce", -1},
+             {"abs", "abs", 1},
+             {"count", "count", -1},
+             {NULL, NULL, 0}};
+
+typedef struct xl {
+    sqlite3_str *out;
+    const colmap *cols;
+    char bad[300]; /* first error: message */
+    uint16_t code;
+} xl;
+
+/* Translate e into x->out; sets x->bad on an unknown column / function. */
+static void emit(xl *x, const mo_expr *e)
+{
+    int k;
+    if (x->bad[0])
+        return;
+    switch (e->op) {
+    case E_COL:
+        for (k = 0; x->cols[k].name; k++)
+            if (strcmp(x->cols[k].name, e->s) == 0)
+                break;
+        if (!x->cols[k].name) {
+            x->code = MO_ER_BAD_FIELD;
+            snprintf(x->bad, sizeof(x->bad), "invalid input: column %s does not exist", e->s);
+            return;
+        }
+        sqlite3_str_appendall(x->out, x->cols[k].sql);
+        break;
+    case E_STR:
+        sqlite3_str_appendf(x->out, "%Q", e->s);
+        break;
+    case E_INT:
+    case E_NUM:
+        sqlite3_str_appendall(x->out, e->s);
+        break;
+    case E_NULL:
+    case E_VAR:
+        sqlite3_str_appendall(x->out, "NULL");
+        break;
+    case E_AND:
+    case E_OR:
+        sqlite3_str_appendall(x->out, "(");
+        emit(x, e->a);
+        sqlite3_str_appendall(x->out, e->op == E_AND ? " AND " : " OR ");
+        emit(x, e->b);
+        sqlite3_str_appendall(x->out, ")");
+        break;
+    case E_NOT:
+    case E_NEG:
+        sqlite3_str_appendall(x->out, e->op == E_NOT ? "(NOT " : "(-");
+        emit(x, e->a);
+        sqlite3_str_appendall(x->out, ")");
+        break;
+    case E_CMP:
+    case E_ARITH:
+        sqlite3_str_appendall(x->out, "(");
+        if (e->op == E_ARITH && strcmp(e->s, "/") == 0)
+            sqlite3_str_appendall(x->out, "1.0 * ");
+        emit(x, e->a);
+        sqlite3_str_appendf(x->out, " %s ", strcmp(e->s, "<=>") == 0 ? "IS" : e->s);
+        emit(x, e->b);
+        sqlite3_str_appendall(x->out, ")");
+        break;
+    case E_IN:
+        sqlite3_str_appendall(x->out, "(");
+        emit(x, e->a);
+        sqlite3_str_appendall(x->out, e->i ? " NOT IN (" : " IN (");
+        for (k = 0; k < e->nlist; k++) {
+            if (k)
+                sqlite3_str_appendall(x->out, ", ");
+            emit(x, e->list[k]);
+        }
+        sqlite3_str_appendall(x->out, "))");
+        break;
+    case E_LIKE:
+        sqlite3_str_appendall(x->out, e->i ? "(NOT like(" : "(like(");
+        emit(x, e->b);
+        sqlite3_str_appendall(x->out, ", ");
+        emit(x, e->a);
+        if (e->nlist) {
+            sqlite3_str_appendall(x->out, ", ");
+            emit(x, e->list[0]);
+        }
+        sqlite3_str_appendall(x->out, "))");
+        break;
+    case E_ISNULL:
+        sqlite3_str_appendall(x->out, "(");
+        emit(x, e->a);
+        sqlite3_str_appendall(x->out, e->i ? " IS NOT NULL)" : " IS NULL)");
+        break;
+    case E_FUNC:
+        for (k = 0; funcs[k].name; k++)
+            if (strcmp(funcs[k].name, e->s) == 0)
+                break;
+        if (!funcs[k].name || (funcs[k].nargs >= 0 && funcs[k].nargs != e->nlist)) {
+            x->code = MO_ER_INTERNAL;
+            snprintf(x->bad, sizeof(x->bad),
+                     "internal error: function %s is not supported by mosim", e->s);
+            return;
+        }
+        sqlite3_str_appendf(x->out, "%s(", funcs[k].sql);
+        if (e->i)
+            sqlite3_str_appendall(x->out, "*");
+        for (int j = 0; j < e->nlist; j++) {
+            if (j)
+                sqlite3_str_appendall(x->out, ", ");
+            emit(x, e->list[j]);
+        }
+        sqlite3_str_appendall(x->out, ")");
+        break;
+    default:
+        x->code = MO_ER_INTERNAL;
+        snprintf(x->bad, sizeof(x->bad), "internal error: unsupported expression");
+    }
+}
+
+/* See engine.h. Sends columns must already be out; streams rows then done. */
+void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out)
+{
+    const char *vals[64];
+    size_t lens[64];
+    int rc, i;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        for (i = 0; i < ncol && i < 64; i++) {
+            vals[i] = (const char *)sqlite3_column_text(stmt, i);
+            lens[i] = (size_t)sqlite3_column_bytes(stmt, i);
+        }
+        if (out->row(out->ctx, ncol, vals, lens))
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        mo_ierr(out, "%s", sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    else
+        out->done(out->ctx);
+out:
+    sqlite3_finalize(stmt);
+}
+
+/* Prepare sql; on error send it and return NULL. If the first step fails, the error is sent
+** too (nothing was sent yet) and NULL returned; else the statement is reset for streaming. */
+static sqlite3_stmt *prepare_checked(mosim_engine *e, const char *sql, const mosim_sink *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        mo_dberr(e, out);
+        return NULL;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        mo_ierr(out, "%s", sqlite3_errmsg(e->db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    sqlite3_reset(st);
+    return st;
+}
+
+/* See engine.h. */
+void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+{
+    static const char *const upper[] = {"PITR_NAME",  "CREATED_TIME", "MODIFIED_TIME",
+                                        "PITR_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME",
+                                        "TABLE_NAME", "PITR_LENGTH",  "PITR_UNIT"};
+    mosim_col cols[9];
+    sqlite3_str *q = sqlite3_str_new(e->db);
+    sqlite3_stmt *stmt = NULL;
+    char *sql = NULL;
+    const char *tz = s->time_zone[0] ? s->time_zone : "SYSTEM";
+    int i;
+    xl x;
+    sqlite3_str_appendf(q,
+                        "SELECT pitr_name AS \"pitr_name\","
+                        " mo_fmt_time(create_time, %Q) AS \"created_time\","
+                        " mo_fmt_time(modified_time, %Q) AS \"modified_time\","
+                        " level AS \"pitr_level\","
+                        " CASE account_name WHEN '' THEN '*' ELSE account_name END AS "
+                        "\"account_name\","
+                        " CASE database_name WHEN '' THEN '*' ELSE database_name END AS "
+                        "\"database_name\","
+                        " CASE table_name WHEN '' THEN '*' ELSE table_name END AS \"table_name\","
+                        " pitr_length AS \"pitr_length\", pitr_unit AS \"pitr_unit\","
+                        " create_time AS mo_ct FROM mo_pitr WHERE create_account = %lld AND"
+                        " pitr_name != 'sys_mo_catalog_pitr'",
+                        tz, tz, (long long)s->account_id);
+    if (st->where) {
+        char *inner = sqlite3_str_finish(q);
+        q = sqlite3_str_new(e->db);
+        sqlite3_str_appendf(q,
+                            "SELECT \"pitr_name\", \"created_time\", \"modified_time\","
+                            " \"pitr_level\", \"account_name\", \"database_name\", \"table_name\","
+                            " \"pitr_length\", \"pitr_unit\" FROM (%s) WHERE ",
+                            inner ? inner : "");
+        sqlite3_free(inner);
+        memset(&x, 0, sizeof(x));
+        x.out = q;
+        x.cols = show_cols;
+        emit(&x, st->where);
+        if (x.bad[0]) {
+            mo_err(out, x.code, "%s", x.bad);
+            goto out;
+        }
+    }
+    sqlite3_str_appendall(q, " ORDER BY mo_ct DESC");
+    sql = sqlite3_str_finish(q);
+    q = NULL;
+    if (!sql) {
+        mo_ierr(out, "out of memory");
+        goto out;
+    }
+    stmt = prepare_checked(e, sql, out);
+    if (!stmt)
+        goto out;
+    for (i = 0; i < 9; i++) {
+        cols[i].name = st->where ? show_cols[i].name : upper[i];
+        cols[i].type = MOSIM_TYPE_VARCHAR;
+        cols[i].charset = MOSIM_CHARSET_UTF8MB4;
+        cols[i].length = i == 0 || i == 5 || i == 6 ? 20000 : (i == 4 ? 1200 : 40);
+        cols[i].flags = 0;
+        cols[i].decimals = 0;
+    }
+    for (i = 1; i <= 2; i++) {
+        cols[i].type = MOSIM_TYPE_DATETIME;
+        cols[i].charset = MOSIM_CHARSET_BINARY;
+        cols[i].length = 19;
+        cols[i].flags = MOSIM_FLAG_BINARY;
+    }
+    cols[7].type = MOSIM_TYPE_TINY;
+    cols[7].charset = MOSIM_CHARSET_BINARY;
+    cols[7].length = 3;
+    cols[7].flags = MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY;
+    if (out->columns(out->ctx, 9, cols) == 0)
+        moshow_stream(stmt, 9, out);
+    else
+        sqlite3_finalize(stmt);
+    stmt = NULL;
+out:
+    sqlite3_free(sqlite3_str_finish(q));
+    sqlite3_free(sql);
+    sqlite3_finalize(stmt);
+}
+
+/* See engine.h: SELECT items FROM mo_catalog.mo_pitr [WHERE] [LIMIT] (sys only). */
+void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+{
+    mosim_col cols[64];
+    int ncol = 0, i, k;
+    sqlite3_str *q = NULL;
+    sqlite3_stmt *stmt = NULL;
+    char *sql = NULL;
+    xl x;
+    if (s->account_id != 0) {
+        mo_err(out, MO_ER_NO_TABLE, "no such table mo_catalog.mo_pitr");
+        return;
+    }
+    q = sqlite3_str_new(e->db);
+    memset(&x, 0, sizeof(x));
+    x.out = q;
+    x.cols = raw_cols;
+    sqlite3_str_appendall(q, "SELECT ");
+    for (i = 0; i < st->nitems && ncol < 64; i++) {
+        mo_expr *it = st->items[i];
+        if (it->op == E_COL && strcmp(it->s, "*") == 0) {
+            for (k = 0; raw_cols[k].name && ncol < 64; k++) {
+                sqlite3_str_appendf(q, "%s%s", ncol ? ", " : "", raw_cols[k].sql);
+                cols[ncol++] = raw_defs[k];
+            }
+            continue;
+        }
+        if (ncol)
+            sqlite3_str_appendall(q, ", ");
+        emit(&x, it);
+        cols[ncol] = raw_defs[0];
+        if (it->op == E_COL) {
+            for (k = 0; raw_cols[k].name; k++)
+                if (strcmp(raw_cols[k].name, it->s) == 0)
+                    cols[ncol] = raw_defs[k];
+        } else if (it->op == E_FUNC && strcmp(it->s, "count") == 0) {
+            cols[ncol] = raw_defs[3];
+        }
+        cols[ncol].name = st->aliases[i] ? st->aliases[i] : st->texts[i];
+        ncol++;
+    }
+    sqlite3_str_appendall(q, " FROM mo_pitr");
+    if (st->where) {
+        sqlite3_str_appendall(q, " WHERE ");
+        emit(&x, st->where);
+    }
+    if (x.bad[0]) {
+        mo_err(out, x.code, "%s", x.bad);
+        goto out;
+    }
+    if (st->limit >= 0)
+        sqlite3_str_appendf(q, " LIMIT %lld", (long long)st->limit);
+    sql = sqlite3_str_finish(q);
+    q = NULL;
+    if (!sql) {
+        mo_ierr(out, "out of memory");
+        goto out;
+    }
+    stmt = prepare_checked(e, sql, out);
+    if (!stmt)
+        goto out;
+    if (out->columns(out->ctx, ncol, cols) == 0)
+        moshow_stream(stmt, ncol, out);
+    else
+        sqlite3_finalize(stmt);
+    stmt = NULL;
+out:
+    sqlite3_free(sqlite3_str_finish(q));
+    sqlite3_free(sql);
+    sqlite3_finalize(stmt);
+}
+
+/* See engine.h. SHOW RECOVERY_WINDOW is not implemented (optional in the brief). */
+void moshow_recovery_window(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+{
+    (void)e;
+    (void)s;
+    (void)st;
+    mo_ierr(out, "show recovery_window is not supported by mosim");
+}
