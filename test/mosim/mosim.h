@@ -91,7 +91,8 @@ void mosim_engine_close(mosim_engine *e);
 int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, uint8_t h2[20],
                         int *has_password, uint16_t *code, char *msg, size_t nmsg);
 
-/* Execute ONE statement (text without its terminating ';', whitespace allowed). */
+/* Execute ONE statement: its text up to and including its terminating ';' if it has
+** one (MatrixOne parses the ';': syntax errors quote it); whitespace allowed. */
 void mosim_engine_exec(mosim_engine *e, mosim_session *s, const char *sql, size_t len,
                        const mosim_sink *out);
 

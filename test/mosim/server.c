@@ -160,9 +160,9 @@ static int do_query(wire_client *cl, const char *sql, size_t len)
         if (!last && !cl->multi) {
             slen = len; /* one statement: the engine reports the syntax error */
             last = 1;
-        } else if (slen > 0 && sql[slen - 1] == ';') {
-            slen--;
         }
+        /* The statement keeps its ';': MatrixOne parses it, and its syntax errors quote
+        ** the rest of the text including the ';' (spec 3.1). */
         a = run_statement(cl, sql, slen, last ? 0 : SERVER_MORE_RESULTS_EXISTS);
         if (a < 0)
             return -1;
