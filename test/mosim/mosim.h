@@ -17,13 +17,13 @@
 #include <stdint.h>
 
 /* MySQL column types and flags used in column definitions (protocol notes A7). */
-#define MOSIM_TYPE_TINY     1
-#define MOSIM_TYPE_LONG     3
-#define MOSIM_TYPE_LONGLONG 8
-#define MOSIM_TYPE_DATETIME 12
-#define MOSIM_TYPE_VARCHAR  15
+#define MOSIM_TYPE_TINY       1
+#define MOSIM_TYPE_LONG       3
+#define MOSIM_TYPE_LONGLONG   8
+#define MOSIM_TYPE_DATETIME   12
+#define MOSIM_TYPE_VARCHAR    15
 #define MOSIM_TYPE_VAR_STRING 253
-#define MOSIM_TYPE_STRING   254
+#define MOSIM_TYPE_STRING     254
 
 #define MOSIM_FLAG_NOT_NULL 1
 #define MOSIM_FLAG_BINARY   128
@@ -34,15 +34,15 @@
 
 /* Per-connection session state. Owned by the wire half; the engine reads and updates it. */
 typedef struct mosim_session {
-    uint32_t conn_id;      /* the id sent in the handshake */
-    uint64_t account_id;   /* 0 = sys */
-    char account[256];     /* lower case */
+    uint32_t conn_id;    /* the id sent in the handshake */
+    uint64_t account_id; /* 0 = sys */
+    char account[256];   /* lower case */
     char user[256];
-    char role[256];        /* current role: moadmin, accountadmin, public, ... */
-    char db[256];          /* current database, "" for none */
-    int in_txn;            /* explicit transaction open (BEGIN / START TRANSACTION / autocommit=0) */
-    int autocommit;        /* 1 by default */
-    char time_zone[64];    /* "SYSTEM" or "+HH:MM" / "-HH:MM" */
+    char role[256];     /* current role: moadmin, accountadmin, public, ... */
+    char db[256];       /* current database, "" for none */
+    int in_txn;         /* explicit transaction open (BEGIN / START TRANSACTION / autocommit=0) */
+    int autocommit;     /* 1 by default */
+    char time_zone[64]; /* "SYSTEM" or "+HH:MM" / "-HH:MM" */
 } mosim_session;
 
 /* One column definition of a result set. */
