@@ -25,7 +25,9 @@
 **     required = TLS or fail; verify_ca = TLS with ssl_ca checking the chain;
 **     verify_identity = verify_ca plus the host name. libmariadb's enforce flag alone
 **     falls back to plain text, so every mode from required up checks that a cipher
-**     is in use after the connect and fails closed otherwise.
+**     is in use after the connect and fails closed otherwise. An ssl_ca given with
+**     preferred or required is verified too (libmariadb checks the chain whenever it
+**     has a CA). Unreadable ssl_* files are reported by name before connecting.
 **   - One stream at a time: libmariadb answers 2014 to any command sent while a
 **     mysql_use_result() stream is open. So before every command an open stream is
 **     spilled: its remaining rows are read into the owning reader's memory, and that
@@ -36,6 +38,15 @@
 **     zero-timeout poll finds a connection the server closed meanwhile. A read that
 **     fails that way before any row arrived is retried once on a fresh connection;
 **     a write is never resent once it left (the outcome is unknown: reported as such).
+**   - Timeouts and interrupts: connect_timeout, read_timeout and write_timeout (DSN;
+**     10, 30, 30 s) bound every wait. All socket waits go through mopitr_io_wait (the
+**     MARIADB_OPT_IO_WAIT hook), which waits in 100 ms slices and between slices asks
+**     whether sqlite3_interrupt() was called on the registry's db (conn_wait.c). An interrupt or a
+*timeout closes the handle: the error says
+**     "interrupted" (SQLITE_INTERRUPT) or "no answer from X within N s (read_timeout)";
+**     neither is retried. A stream abandoned before its end (LIMIT, an error, an
+**     interrupt) is not drained from the network: only what already arrived is read
+**     away, else the handle is closed and the next command reconnects.
 **   - References: the registry holds one; every open result holds one, so a result
 **     outlives mo_disconnect() safely (its rows were spilled).
 */
@@ -43,6 +54,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -64,6 +77,7 @@ struct mopitr_conn {
     int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
     unsigned generation;    /* write attempts so far */
     mopitr_result *pStream; /* the reader whose stream is open on m, if any */
+    sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
 };
 
 struct mopitr_result {
@@ -134,6 +148,84 @@ static char *conn_reason(unsigned merr, const char *zMsg)
     return sqlite3_mprintf("%s (MatrixOne error %u)", zMsg, merr);
 }
 
+/*
+** The message for a command that failed with a lost handle (merr, zMsg: libmariadb's
+** report), told apart by what the wait saw: an interrupt (*pRc SQLITE_INTERRUPT), a
+** socket timeout, or a lost connection (*pRc SQLITE_ERROR). zSql is the write that
+** was in flight (its outcome is unknown) or NULL for a read. Call before conn_drop()
+** (it does not touch the handle). sqlite3_malloc'd; NULL on OOM (*pRc SQLITE_NOMEM).
+*/
+static char *conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr, const char *zMsg,
+                            const char *zSql, int *pRc)
+{
+    char *zReason = NULL, *zErr = NULL, *zDuring = NULL;
+    const char *zUnknown = zSql ? "; the statement may or may not have been applied" : "";
+
+    *pRc = SQLITE_NOMEM;
+    zDuring = zSql ? sqlite3_mprintf(" during \"%s\"", zSql) : sqlite3_mprintf("%s", "");
+    if (zDuring == NULL)
+        goto out;
+    if (w->bInterrupted) {
+        zErr = mopitr_errf("interrupted while waiting for %s%s%s; the connection was closed "
+                           "(it reconnects on next use)",
+                           p->zDescribe, zDuring, zUnknown);
+        *pRc = SQLITE_INTERRUPT;
+    } else if (w->bTimedOut) {
+        int s = (w->msTimeout + 999) / 1000;
+        zErr = mopitr_errf("no answer from %s within %d s (%s)%s%s; the connection was closed "
+                           "(it reconnects on next use)",
+                           p->zDescribe, s, w->bTimedOutRead ? "read_timeout" : "write_timeout",
+                           zDuring, zUnknown);
+        *pRc = SQLITE_ERROR;
+    } else {
+        /* 2000 and 2027: libmariadb could not parse what the server sent. */
+        int bMalformed = merr == CR_UNKNOWN_ERROR || merr == CR_MALFORMED_PACKET;
+        if (merr == CR_UNKNOWN_ERROR)
+            zReason = sqlite3_mprintf("the server sent a malformed packet (client error %u)", merr);
+        else
+            zReason = conn_reason(merr, zMsg);
+        if (zReason == NULL)
+            goto out;
+        zErr = mopitr_errf(
+            "connection to %s %s%s%s: %s%s", p->zDescribe,
+            conn_is_retryable(merr) ? "lost" : "failed", zDuring, zUnknown,
+            bMalformed && merr != CR_UNKNOWN_ERROR ? "the server sent a malformed packet: " : "",
+            zReason);
+        *pRc = SQLITE_ERROR;
+    }
+    if (zErr == NULL)
+        *pRc = SQLITE_NOMEM;
+out:
+    sqlite3_free(zReason);
+    sqlite3_free(zDuring);
+    return zErr;
+}
+
+/* The longest value a SHOW PITR field may have: names are at most 64 characters and
+** times 19, so anything near this is a broken or hostile server. */
+#define CONN_MAX_FIELD 4096
+
+/* Decode the current row of pRes (mopitr_row_decode), first refusing a field longer
+** than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
+static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, char **pzErr)
+{
+    static const char *const azCol[MOPITR_SHOW_NCOL] = {
+        "PITR_NAME",     "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME",
+        "DATABASE_NAME", "TABLE_NAME",   "PITR_LENGTH",   "PITR_UNIT"};
+    unsigned i, n = mysql_num_fields(pRes);
+    unsigned long *aLen = mysql_fetch_lengths(pRes);
+
+    for (i = 0; aLen && i < n; i++) {
+        if (aLen[i] > CONN_MAX_FIELD) {
+            *pzErr =
+                mopitr_errf("server sent a %s value of %lu bytes (at most %d expected)",
+                            i < MOPITR_SHOW_NCOL ? azCol[i] : "SHOW PITR", aLen[i], CONN_MAX_FIELD);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+    return mopitr_row_decode(pRow, (const char *const *)azRow, aLen, n, pzErr);
+}
+
 /* Read the server status flags that matter to escaping. */
 static void conn_read_status(mopitr_conn *p)
 {
@@ -177,6 +269,102 @@ static void conn_opt(MYSQL *m, enum mysql_option opt, const void *arg, int *pOk)
         *pOk = 0;
 }
 
+/* "verify_ca" etc.: the DSN name of a TLS mode. */
+static const char *conn_ssl_mode_name(mopitr_ssl_mode e)
+{
+    switch (e) {
+    case MOPITR_SSL_DISABLED:
+        return "disabled";
+    case MOPITR_SSL_REQUIRED:
+        return "required";
+    case MOPITR_SSL_VERIFY_CA:
+        return "verify_ca";
+    case MOPITR_SSL_VERIFY_IDENTITY:
+        return "verify_identity";
+    default:
+        return "preferred";
+    }
+}
+
+/* TLS settings that cannot work, found before connecting: verify_ca/verify_identity
+** without ssl_ca, an ssl_ca/ssl_cert/ssl_key file that cannot be read (libmariadb would
+** only say "No such file or directory" without the name). Returns the reason
+** (sqlite3_malloc'd; the caller frees) or NULL when all is well. *pRc becomes
+** SQLITE_NOMEM when the message cannot be built. */
+static char *conn_tls_precheck(const mopitr_conn *p, int *pRc)
+{
+    const mopitr_ssl_mode eSsl = p->dsn.ssl_mode;
+    const char *azName[3] = {"ssl_ca", "ssl_cert", "ssl_key"};
+    const char *azFile[3] = {p->dsn.ssl_ca, p->dsn.ssl_cert, p->dsn.ssl_key};
+    char *zErr = NULL;
+    int i, bBad = 0;
+    if (eSsl == MOPITR_SSL_DISABLED)
+        goto out;
+    if ((eSsl == MOPITR_SSL_VERIFY_CA || eSsl == MOPITR_SSL_VERIFY_IDENTITY) &&
+        p->dsn.ssl_ca == NULL) {
+        bBad = 1;
+        zErr = sqlite3_mprintf("ssl_mode=%s needs ssl_ca", conn_ssl_mode_name(eSsl));
+        goto out;
+    }
+    for (i = 0; i < 3; i++) {
+        if (azFile[i] && access(azFile[i], R_OK) != 0) {
+            bBad = 1;
+            zErr = sqlite3_mprintf("cannot read %s file '%s': %s", azName[i], azFile[i],
+                                   strerror(errno));
+            goto out;
+        }
+    }
+out:
+    if (bBad && zErr == NULL)
+        *pRc = SQLITE_NOMEM;
+    return zErr;
+}
+
+/* A hint appended to a failed connect's reason when TLS settings are the likely cause
+** (static text, "" when none; only with an explicit ssl_mode other than disabled):
+**   - verify_identity and libmariadb's "Validation of SSL server certificate failed":
+**     that is its host-name check (the chain was verified before);
+**   - the connection lost while sending the login: with TLS 1.3 a server that rejects
+**     the client certificate (or its absence) ends the session only after the client
+**     finished its side of the handshake, so libmariadb sees a lost connection. */
+static const char *conn_tls_hint(const mopitr_conn *p, unsigned merr, const char *zMsg)
+{
+    const mopitr_ssl_mode eSsl = p->dsn.ssl_mode;
+    if (zMsg == NULL || eSsl == MOPITR_SSL_DISABLED || eSsl == MOPITR_SSL_UNSET)
+        return "";
+    if (eSsl == MOPITR_SSL_VERIFY_IDENTITY && merr == CR_SSL_CONNECTION_ERROR &&
+        strstr(zMsg, "Validation of SSL server certificate failed"))
+        return "; ssl_mode=verify_identity: the server certificate does not name this host";
+    if (merr == CR_SERVER_LOST && strstr(zMsg, "sending authentication information"))
+        return "; the server may have refused the TLS session (a missing or untrusted client "
+               "certificate? see ssl_cert, ssl_key)";
+    return "";
+}
+
+/* The error of a failed mysql_real_connect on m: interrupted (SQLITE_INTERRUPT), no
+** answer within connect_timeout, or libmariadb's reason. Returns the rc, *pzErr set. */
+static int conn_connect_failed(mopitr_conn *p, MYSQL *m, char **pzErr)
+{
+    const mopitr_wait *w = mopitr_wait_current();
+    char *zReason = NULL;
+    int rc = SQLITE_ERROR;
+
+    if (w && w->bInterrupted) {
+        *pzErr = mopitr_errf("cannot connect to %s: interrupted", p->zDescribe);
+        rc = SQLITE_INTERRUPT;
+    } else if (w && w->bTimedOut) {
+        *pzErr = mopitr_errf("cannot connect to %s: no answer within %d s (connect_timeout)",
+                             p->zDescribe, (w->msTimeout + 999) / 1000);
+    } else {
+        zReason = conn_reason(mysql_errno(m), mysql_error(m));
+        *pzErr = zReason ? mopitr_errf("cannot connect to %s: %s%s", p->zDescribe, zReason,
+                                       conn_tls_hint(p, mysql_errno(m), mysql_error(m)))
+                         : NULL;
+    }
+    sqlite3_free(zReason);
+    return *pzErr ? rc : SQLITE_NOMEM;
+}
+
 /*
 ** Open a fresh handle with every option and connect it. SQLITE_OK, SQLITE_NOMEM, or
 ** SQLITE_ERROR with *pzErr "mo_pitr: cannot connect to user@host:port: <reason>".
@@ -193,6 +381,7 @@ static int conn_connect(mopitr_conn *p, char **pzErr)
     unsigned int localInfile = 0;
     my_bool bFalse = 0, bTrue = 1;
     const char *zCipher;
+    char *zTls;
     mopitr_ssl_mode eSsl = p->dsn.ssl_mode;
 
     m = mysql_init(NULL);
@@ -211,6 +400,8 @@ static int conn_connect(mopitr_conn *p, char **pzErr)
     conn_opt(m, MYSQL_SET_CHARSET_NAME, "utf8mb4", &bOk);
     conn_opt(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'", &bOk);
     conn_opt(m, MYSQL_OPT_RECONNECT, &bFalse, &bOk);
+    if (mysql_optionsv(m, MARIADB_OPT_IO_WAIT, mopitr_io_wait) != 0)
+        bOk = 0;
     if (p->dsn.option_file)
         conn_opt(m, MYSQL_READ_DEFAULT_FILE, p->dsn.option_file, &bOk);
     if (p->dsn.option_group)
@@ -234,29 +425,23 @@ static int conn_connect(mopitr_conn *p, char **pzErr)
         rc = SQLITE_ERROR;
         goto out;
     }
-    if ((eSsl == MOPITR_SSL_VERIFY_CA || eSsl == MOPITR_SSL_VERIFY_IDENTITY) &&
-        p->dsn.ssl_ca == NULL) {
-        *pzErr = mopitr_errf("cannot connect to %s: ssl_mode=%s needs ssl_ca", p->zDescribe,
-                             eSsl == MOPITR_SSL_VERIFY_CA ? "verify_ca" : "verify_identity");
-        rc = SQLITE_ERROR;
+    zTls = conn_tls_precheck(p, &rc);
+    if (zTls || rc != SQLITE_OK) {
+        *pzErr = zTls ? mopitr_errf("cannot connect to %s: %s", p->zDescribe, zTls) : NULL;
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        sqlite3_free(zTls);
         goto out;
     }
     if (mysql_real_connect(m, p->dsn.host, p->zLogin, p->zPassword, p->dsn.database, p->dsn.port,
                            NULL, 0) == NULL) {
-        char *zReason = conn_reason(mysql_errno(m), mysql_error(m));
-        *pzErr = zReason ? mopitr_errf("cannot connect to %s: %s", p->zDescribe, zReason) : NULL;
-        sqlite3_free(zReason);
-        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        rc = conn_connect_failed(p, m, pzErr);
         goto out;
     }
     zCipher = mysql_get_ssl_cipher(m);
     if (zCipher == NULL && eSsl >= MOPITR_SSL_REQUIRED) {
         *pzErr = mopitr_errf("cannot connect to %s: ssl_mode=%s but the connection is not "
                              "encrypted (the server did not offer TLS)",
-                             p->zDescribe,
-                             eSsl == MOPITR_SSL_REQUIRED    ? "required"
-                             : eSsl == MOPITR_SSL_VERIFY_CA ? "verify_ca"
-                                                            : "verify_identity");
+                             p->zDescribe, conn_ssl_mode_name(eSsl));
         rc = SQLITE_ERROR;
         goto out;
     }
@@ -291,18 +476,20 @@ static void result_spill(mopitr_result *r)
         MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
         if (azRow == NULL) {
             unsigned merr = mysql_errno(p->m);
-            if (merr) {
-                char *zReason = conn_reason(merr, mysql_error(p->m));
-                r->zSpillErr =
-                    zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
-                                          conn_is_retryable(merr) ? "lost" : "failed", zReason)
-                            : NULL;
-                sqlite3_free(zReason);
-                r->rcSpill = r->zSpillErr ? SQLITE_ERROR : SQLITE_NOMEM;
-                if (conn_is_lost(merr)) {
-                    conn_drop(p); /* frees r->pRes and clears p->pStream */
-                    break;
+            if (merr && conn_is_lost(merr)) {
+                mopitr_wait w0;
+                const mopitr_wait *w = mopitr_wait_current();
+                if (w == NULL) {
+                    memset(&w0, 0, sizeof(w0));
+                    w = &w0;
                 }
+                r->zSpillErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &r->rcSpill);
+                conn_drop(p); /* frees r->pRes and clears p->pStream */
+                break;
+            }
+            if (merr) {
+                r->zSpillErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+                r->rcSpill = r->zSpillErr ? SQLITE_ERROR : SQLITE_NOMEM;
             }
             mysql_free_result(r->pRes);
             r->pRes = NULL;
@@ -324,17 +511,13 @@ static void result_spill(mopitr_result *r)
         memset(&r->aSpill[r->nSpill], 0, sizeof(mopitr_row));
         {
             char *zErr = NULL;
-            int rc =
-                mopitr_row_decode(&r->aSpill[r->nSpill], (const char *const *)azRow,
-                                  mysql_fetch_lengths(r->pRes), mysql_num_fields(r->pRes), &zErr);
+            int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, &zErr);
             if (rc != SQLITE_OK) {
                 mopitr_row_clear(&r->aSpill[r->nSpill]);
                 r->rcSpill = rc;
                 r->zSpillErr = zErr;
-                /* Drain the rest so the handle stays in step. */
-                mysql_free_result(r->pRes);
-                r->pRes = NULL;
-                p->pStream = NULL;
+                /* A row no MatrixOne could send: do not read on, close. */
+                conn_drop(p);
                 break;
             }
         }
@@ -352,6 +535,12 @@ static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
     }
     if (p->pStream)
         result_spill(p->pStream);
+    if (mopitr_wait_current() && mopitr_wait_current()->bInterrupted) {
+        *pzErr = mopitr_errf("interrupted while waiting for %s; the connection was closed "
+                             "(it reconnects on next use)",
+                             p->zDescribe);
+        return *pzErr ? SQLITE_INTERRUPT : SQLITE_NOMEM;
+    }
     if (p->m) {
         struct pollfd pfd;
         pfd.fd = (int)mysql_get_socket(p->m);
@@ -400,7 +589,12 @@ int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr)
         rc = SQLITE_NOMEM;
         goto out;
     }
-    rc = conn_connect(p, pzErr);
+    {
+        mopitr_wait w;
+        mopitr_wait_begin(&w, NULL, -1);
+        rc = conn_connect(p, pzErr);
+        mopitr_wait_end(&w);
+    }
     if (rc != SQLITE_OK)
         goto out;
     *ppOut = p;
@@ -408,6 +602,14 @@ int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr)
 out:
     mopitr_conn_unref(p);
     return rc;
+}
+
+/* Let sqlite3_interrupt(db) end this connection's waits (the registry's database
+** connection). db must outlive p's use from SQL; NULL turns it off. */
+void mopitr_conn_set_db(mopitr_conn *p, sqlite3 *db)
+{
+    if (p)
+        p->db = db;
 }
 
 /* Take one more reference. */
@@ -510,12 +712,14 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
     int bFresh = 0;
     int bRetried = 0;
     unsigned merr;
+    mopitr_wait w;
 
+    mopitr_wait_begin(&w, p->db, -1);
     conn_info(pInfo, 0, "", 0);
 again:
     rc = conn_ready(p, &bFresh, pzErr);
     if (rc != SQLITE_OK)
-        return rc;
+        goto out;
     p->generation++;
     if (mysql_real_query(p->m, zSql, (unsigned long)strlen(zSql)) == 0) {
         /* A statement that unexpectedly answers with rows: read them away. */
@@ -525,7 +729,8 @@ again:
         }
         if (mysql_errno(p->m) == 0) {
             conn_read_status(p);
-            return SQLITE_OK;
+            rc = SQLITE_OK;
+            goto out;
         }
     }
     merr = mysql_errno(p->m);
@@ -533,34 +738,30 @@ again:
     if (!conn_is_lost(merr)) {
         *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
         conn_read_status(p);
-        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        goto out;
     }
-    {
-        char *zReason = conn_reason(merr, mysql_error(p->m));
+    if (merr == CR_SERVER_GONE_ERROR && !bRetried && !bFresh && !w.bInterrupted && !w.bTimedOut) {
+        /* 2006: the handle was known dead and nothing left: safe to send once more. */
         conn_drop(p);
-        if (merr == CR_SERVER_GONE_ERROR && !bRetried && !bFresh) {
-            /* 2006: the handle was known dead and nothing left: safe to send once more. */
-            sqlite3_free(zReason);
-            bRetried = 1;
-            goto again;
-        }
-        /* The statement may have reached the server: the outcome is unknown.
-        ** Hook for issue 7: check the server's state here. */
-        if (pInfo)
-            pInfo->bUnknown = 1;
-        *pzErr = zReason ? mopitr_errf("connection to %s %s during \"%s\"; the statement "
-                                       "may or may not have been applied: %s",
-                                       p->zDescribe, conn_is_retryable(merr) ? "lost" : "failed",
-                                       zSql, zReason)
-                         : NULL;
-        sqlite3_free(zReason);
+        bRetried = 1;
+        goto again;
     }
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    /* The statement may have reached the server: the outcome is unknown (bUnknown;
+    ** the caller checks the server's state). */
+    *pzErr = conn_lost_errf(p, &w, merr, mysql_error(p->m), zSql, &rc);
+    conn_drop(p);
+    if (pInfo)
+        pInfo->bUnknown = 1;
+out:
+    mopitr_wait_end(&w);
+    return rc;
 }
 
 /* Send r->zSql on r->pConn and open the stream, retrying once on a fresh connection
-** when a connection that was already open turns out to be lost. */
-static int result_send(mopitr_result *r, char **pzErr)
+** when a connection that was already open turns out to be lost (not after a timeout
+** or an interrupt: a slow server would only be asked twice). */
+static int result_send(mopitr_result *r, mopitr_wait *w, char **pzErr)
 {
     mopitr_conn *p = r->pConn;
     int rc, bFresh;
@@ -586,20 +787,14 @@ again:
         *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    {
-        char *zReason = conn_reason(merr, mysql_error(p->m));
+    if (!bFresh && !r->bRetried && conn_is_retryable(merr) && !w->bInterrupted && !w->bTimedOut) {
         conn_drop(p);
-        if (!bFresh && !r->bRetried && conn_is_retryable(merr)) {
-            sqlite3_free(zReason);
-            r->bRetried = 1;
-            goto again;
-        }
-        *pzErr = zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
-                                       conn_is_retryable(merr) ? "lost" : "failed", zReason)
-                         : NULL;
-        sqlite3_free(zReason);
+        r->bRetried = 1;
+        goto again;
     }
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    *pzErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
+    conn_drop(p);
+    return rc;
 }
 
 /* Send a SHOW PITR and open its stream (one retry if the connection was lost). */
@@ -607,6 +802,7 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
 {
     int rc = SQLITE_OK;
     mopitr_result *r;
+    mopitr_wait w;
 
     *ppOut = NULL;
     r = sqlite3_malloc64(sizeof(*r));
@@ -615,52 +811,60 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
     memset(r, 0, sizeof(*r));
     r->pConn = p;
     mopitr_conn_ref(p);
+    mopitr_wait_begin(&w, p->db, -1);
     r->zSql = conn_strdup(zSql, &rc);
     if (rc != SQLITE_OK)
         goto out;
-    rc = result_send(r, pzErr);
+    rc = result_send(r, &w, pzErr);
     if (rc != SQLITE_OK)
         goto out;
     *ppOut = r;
     r = NULL;
 out:
+    mopitr_wait_end(&w);
     mopitr_result_free(r);
     return rc;
 }
 
-/* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
-int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+/* Serve the next row of a spilled (or finished) stream from memory, then the spill's
+** error. SQLITE_ROW, SQLITE_DONE or the error with *pzErr. */
+static int result_next_spilled(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+{
+    int rc;
+    if (r->iSpill < r->nSpill) {
+        *pRow = r->aSpill[r->iSpill];
+        memset(&r->aSpill[r->iSpill], 0, sizeof(mopitr_row));
+        r->iSpill++;
+        r->nDelivered++;
+        return SQLITE_ROW;
+    }
+    if (r->rcSpill != SQLITE_OK) {
+        rc = r->rcSpill;
+        *pzErr = r->zSpillErr;
+        r->zSpillErr = NULL;
+        r->rcSpill = SQLITE_OK;
+        return rc;
+    }
+    return SQLITE_DONE;
+}
+
+/* Next row of a live stream (see mopitr_result_next), within the wait context w. */
+static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, char **pzErr)
 {
     mopitr_conn *p = r->pConn;
     int rc;
 
-    mopitr_row_clear(pRow);
-    if (r->pRes == NULL) {
-        /* Spilled (or finished) stream: serve from memory, then the spill's error. */
-        if (r->iSpill < r->nSpill) {
-            *pRow = r->aSpill[r->iSpill];
-            memset(&r->aSpill[r->iSpill], 0, sizeof(mopitr_row));
-            r->iSpill++;
-            r->nDelivered++;
-            return SQLITE_ROW;
-        }
-        if (r->rcSpill != SQLITE_OK) {
-            rc = r->rcSpill;
-            *pzErr = r->zSpillErr;
-            r->zSpillErr = NULL;
-            r->rcSpill = SQLITE_OK;
-            return rc;
-        }
-        return SQLITE_DONE;
-    }
     for (;;) {
         MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
         unsigned merr;
         if (azRow) {
-            rc = mopitr_row_decode(pRow, (const char *const *)azRow, mysql_fetch_lengths(r->pRes),
-                                   mysql_num_fields(r->pRes), pzErr);
-            if (rc != SQLITE_OK)
+            rc = conn_row_decode(pRow, r->pRes, azRow, pzErr);
+            if (rc != SQLITE_OK) {
+                /* A row no MatrixOne could send: the rest of the stream is not
+                ** trusted either. Abandon it without reading on. */
+                conn_drop(p);
                 return rc;
+            }
             r->nDelivered++;
             return SQLITE_ROW;
         }
@@ -679,40 +883,59 @@ int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
             p->pStream = NULL;
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
-        {
-            char *zReason = conn_reason(merr, mysql_error(p->m));
+        if (r->nDelivered == 0 && !r->bRetried && conn_is_retryable(merr) && !w->bInterrupted &&
+            !w->bTimedOut) {
             conn_drop(p); /* frees r->pRes */
-            if (r->nDelivered == 0 && !r->bRetried && conn_is_retryable(merr)) {
-                sqlite3_free(zReason);
-                r->bRetried = 1;
-                rc = result_send(r, pzErr);
-                if (rc != SQLITE_OK)
-                    return rc;
-                continue;
-            }
-            *pzErr = zReason ? mopitr_errf("connection to %s %s: %s", p->zDescribe,
-                                           conn_is_retryable(merr) ? "lost" : "failed", zReason)
-                             : NULL;
-            sqlite3_free(zReason);
-            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+            r->bRetried = 1;
+            rc = result_send(r, w, pzErr);
+            if (rc != SQLITE_OK)
+                return rc;
+            continue;
         }
+        *pzErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
+        conn_drop(p); /* frees r->pRes */
+        return rc;
     }
 }
 
-/* Free a result, draining an unfinished stream; drops its connection reference. */
+/* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
+int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+{
+    mopitr_wait w;
+    int rc;
+
+    mopitr_row_clear(pRow);
+    if (r->pRes == NULL)
+        return result_next_spilled(r, pRow, pzErr);
+    mopitr_wait_begin(&w, r->pConn->db, -1);
+    rc = result_next_live(r, &w, pRow, pzErr);
+    mopitr_wait_end(&w);
+    return rc;
+}
+
+/*
+** Free a result; drops its connection reference. An unfinished stream is not drained
+** from the network: only what already arrived is read away (a wait budget of 0 ms);
+** if more would have to be waited for, the handle is closed instead and the next
+** command reconnects (notes B5: mysql_free_result would block until the server sent
+** everything, the full read timeout for a stalled server).
+*/
 void mopitr_result_free(mopitr_result *r)
 {
     int i;
     if (r == NULL)
         return;
     if (r->pRes) {
-        /* Drains the unread rows (blocking, bounded by the read timeout). */
+        mopitr_conn *p = r->pConn;
+        mopitr_wait w;
+        mopitr_wait_begin(&w, NULL, 0);
         mysql_free_result(r->pRes);
+        mopitr_wait_end(&w);
         r->pRes = NULL;
-        if (r->pConn->pStream == r)
-            r->pConn->pStream = NULL;
-        if (r->pConn->m && mysql_errno(r->pConn->m) && conn_is_lost(mysql_errno(r->pConn->m)))
-            conn_drop(r->pConn);
+        if (p->pStream == r)
+            p->pStream = NULL;
+        if (w.bBudgetSpent || (p->m && mysql_errno(p->m) && conn_is_lost(mysql_errno(p->m))))
+            conn_drop(p);
     }
     for (i = r->iSpill; i < r->nSpill; i++)
         mopitr_row_clear(&r->aSpill[i]);

@@ -105,6 +105,8 @@ MO_PITR_API int sqlite3_mopitr_init(sqlite3 *db, char **pzErrMsg, const sqlite3_
         rc = mopitr_registry_register(db, pReg);
     if (rc == SQLITE_OK)
         rc = mopitr_vtab_register(db, pReg);
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_register(db); /* transactions, mo_pitr_last_commit (txn.c) */
     if (rc != SQLITE_OK)
         *pzErrMsg = mopitr_errf("cannot register: %s", sqlite3_errmsg(db));
     /* The registrations hold their own references: drop the creator's. */

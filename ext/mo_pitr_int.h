@@ -325,6 +325,11 @@ int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr);
 void mopitr_conn_ref(mopitr_conn *p);
 void mopitr_conn_unref(mopitr_conn *p); /* frees on the last reference; NULL is a no-op */
 
+/* Let sqlite3_interrupt(db) end p's waits for the server: a blocked read, write or
+** reconnect then fails with SQLITE_INTERRUPT, the handle is closed and the next
+** command reconnects. The registry sets its own db. NULL turns it off. */
+void mopitr_conn_set_db(mopitr_conn *p, sqlite3 *db);
+
 /* Close the handle now (mo_disconnect, replacement): an open stream is spilled into
 ** its reader first; later commands fail. Safe to call twice and on NULL. */
 void mopitr_conn_shutdown(mopitr_conn *p);
@@ -344,8 +349,11 @@ unsigned mopitr_conn_generation(const mopitr_conn *p);
 ** Run one statement that answers OK/ERR (CREATE/ALTER/DROP PITR). Reconnects first
 ** if the handle was lost while idle; never resends after the statement left. Returns
 ** SQLITE_OK, or SQLITE_ERROR with *pzErr and pInfo (may be NULL) filled:
-** a server error "mo_pitr: <server message> (MatrixOne error N)"; a lost reply sets
-** pInfo->bUnknown (issue 7 will check the server's state at that point).
+** a server error "mo_pitr: <server message> (MatrixOne error N)". When the statement
+** left but no reply came back (connection lost, read_timeout, or SQLITE_INTERRUPT from
+** sqlite3_interrupt) pInfo->bUnknown is set: the statement may or may not have been
+** applied, and the handle is closed (the next command reconnects); the caller checks
+** the server's state. *pzErr then says "... may or may not have been applied ...".
 */
 int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, char **pzErr);
 
@@ -359,8 +367,38 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
 /* Next row into *pRow (cleared first). SQLITE_ROW, SQLITE_DONE, or an error with *pzErr. */
 int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr);
 
-/* Free a result; an unfinished stream is drained first. NULL is a no-op. */
+/* Free a result. An unfinished stream is not drained from the network: what already
+** arrived is read away, and if the rest would have to be waited for, the handle is
+** closed (the next command reconnects). NULL is a no-op. */
 void mopitr_result_free(mopitr_result *r);
+
+/* ======================================================================
+** conn_wait.c: socket waits in slices, timeouts, interrupts (live)
+** ====================================================================== */
+
+#define CONN_WAIT_SLICE_MS 100
+
+/* One wait context: installed by conn.c's entry points for the duration of a call
+** (thread-local), read by the MARIADB_OPT_IO_WAIT hook and by conn.c's error paths. */
+typedef struct mopitr_wait {
+    sqlite3 *db;          /* interrupt source, NULL: none */
+    sqlite3_stmt *pProbe; /* "SELECT 1" on db, lazily prepared */
+    int msBudget;         /* >= 0: abort once this many ms were spent waiting in total */
+    int bInterrupted;     /* the wait was ended by sqlite3_interrupt() */
+    int bTimedOut;        /* a socket timeout expired (libmariadb reports 2013) */
+    int msTimeout;        /* ... the timeout that expired, in ms */
+    int bTimedOutRead;    /* ... while waiting to read (else to write) */
+    int bBudgetSpent;     /* msBudget ran out (a drain that would have to wait) */
+    struct mopitr_wait *pPrev;
+} mopitr_wait;
+
+void mopitr_wait_begin(mopitr_wait *w, sqlite3 *db, int msBudget);
+void mopitr_wait_end(mopitr_wait *w);
+mopitr_wait *mopitr_wait_current(void);
+/* The MARIADB_OPT_IO_WAIT hook (my_socket fd, my_bool bRead, int msTimeout): > 0 ready,
+** 0 timeout, -1 abandoned (interrupt, budget) or poll error. Declared with libmariadb's
+** types in conn_wait.c; here with the same underlying types (int, char). */
+int mopitr_io_wait(int fd, char bRead, int msTimeout);
 
 /* ======================================================================
 ** registry.c: named connections of one sqlite3*; mo_connect(), mo_disconnect(),
@@ -481,11 +519,111 @@ const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const c
 /* The share of the running statement (see vtab.c's manual). */
 pitr_share *mopitr_vt_stmt_share(pitr_vtab *v);
 
-/* vtab_write.c: xUpdate, xBegin, xSync, xCommit/xRollback. */
+/* vtab_write.c: xUpdate and the transaction callbacks (which hand over to txn.c). */
 int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid);
 int mopitr_vt_begin(sqlite3_vtab *pVtab);
 int mopitr_vt_sync(sqlite3_vtab *pVtab);
-int mopitr_vt_end(sqlite3_vtab *pVtab);
+int mopitr_vt_commit(sqlite3_vtab *pVtab);
+int mopitr_vt_rollback(sqlite3_vtab *pVtab);
+int mopitr_vt_savepoint(sqlite3_vtab *pVtab, int iSavepoint);
+int mopitr_vt_release(sqlite3_vtab *pVtab, int iSavepoint);
+int mopitr_vt_rollback_to(sqlite3_vtab *pVtab, int iSavepoint);
+
+/* ---- txn.c: SQLite transactions over PITRs (issue 6): queue, savepoints, views ---- */
+
+/* The transaction state of one database connection: the queued changes, a copy of
+** the server's rows per MatrixOne connection written to, savepoints, the last report. */
+typedef struct mopitr_txn mopitr_txn;
+typedef struct mopitr_report mopitr_report; /* txn_commit.c: the statements of a COMMIT */
+
+/* Create db's transaction state and register the eponymous mo_pitr_last_commit table
+** (entry.c calls it once per database connection). */
+int mopitr_txn_register(sqlite3 *db);
+
+/* db's transaction state (borrowed), NULL when none was registered. */
+mopitr_txn *mopitr_txn_of(sqlite3 *db);
+
+/* Read-your-writes: does db's transaction hold queued changes for pConn? */
+int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
+
+/* A new copy (one reference, in *ppOut) of pBase, the server's whole SHOW PITR, with
+** db's queued changes for pConn applied: queued creates added (times NULL), drops
+** hidden, range changes shown. SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
+                       pitr_cache **ppOut);
+
+/*
+** The PITR zName on pConn as this transaction sees it (the server's rows as first read
+** in the transaction, then every queued change): *pbFound, and a copy in *pOut (cleared
+** first; free with mopitr_row_clear). bAskServer: a name the transaction has not seen
+** is read from the server (UPDATE/DELETE of a row created since). The first call for a
+** connection reads its whole SHOW PITR.
+*/
+int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
+                    int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr);
+
+/* In the same view: the name of another PITR (not zName) protecting the object of the
+** checked row p, as a new string in *pzOwner, or NULL when there is none. */
+int mopitr_txn_object_owner(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName,
+                            const mopitr_row *p, const char *zName, char **pzOwner, char **pzErr);
+
+/* Queue a validated change (*pCh is taken over and zeroed, also on failure). */
+int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
+                     char **pzErr);
+
+/* Transaction callbacks for db's state. sync applies the queue (txn_commit.c) and
+** returns SQLITE_OK or an error with *pzErr; rollback after a successful sync undoes. */
+void mopitr_txn_begin(mopitr_txn *t);
+int mopitr_txn_sync(mopitr_txn *t, char **pzErr);
+void mopitr_txn_commit(mopitr_txn *t);
+void mopitr_txn_rollback(mopitr_txn *t);
+void mopitr_txn_savepoint(mopitr_txn *t, int iSavepoint);
+void mopitr_txn_release(mopitr_txn *t, int iSavepoint);
+void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint);
+
+/* The report of the last COMMIT (borrowed; NULL before the first). */
+const mopitr_report *mopitr_txn_last_report(mopitr_txn *t);
+
+/* Shared by vtab_write.c and txn_commit.c. */
+/* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
+int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
+                       char **pzErr);
+/* Does stored row pOld protect the same object as checked row pNew (zOwn: own account)? */
+int mopitr_row_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn);
+/* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
+char *mopitr_row_describe_object(const mopitr_row *r);
+/* The statement text for a change on pConn. NULL on OOM. */
+char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
+/* Run one change on pConn. When the reply is lost, the server is asked whether it
+** applied (*peOutcome MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it
+** turns out applied, SQLITE_OK comes with a note in *pzErr (the caller frees it). */
+#define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
+#define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
+#define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr);
+
+/* ---- txn_commit.c: COMMIT of a queue: validate, order, apply, undo, report ---- */
+
+/* One name whose state the transaction changes (pointers borrowed from txn.c). */
+typedef struct mopitr_txn_net {
+    mopitr_conn *pConn;
+    const char *zConn;      /* the connection's name, for the report */
+    const mopitr_row *pOld; /* the server's row when the transaction read it, or NULL */
+    const mopitr_row *pNew; /* the row wanted at COMMIT, or NULL (dropped) */
+    int bOwnAccount;        /* pNew is created in the own-account form */
+    int iOrder;             /* position of the first queued change of this name */
+    int iConn;              /* order of the connection's first write */
+} mopitr_txn_net;
+
+/* Apply a batch (see txn_commit.c's manual). *ppReport gets the report whatever
+** happened (NULL only on OOM). SQLITE_OK; else the batch was undone as far as possible
+** and *pzErr names the failed statement, the server's error and what is left applied. */
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport, char **pzErr);
+/* Undo an applied batch (another table's xSync failed after this one succeeded). */
+void mopitr_commit_undo(mopitr_report *p);
+void mopitr_report_free(mopitr_report *p);
+/* Register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
+int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
 
 /* ======================================================================
 ** entry.c: registration (live)

@@ -229,6 +229,7 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
     rc = mopitr_conn_open(&pConn, &dsn, &zErr);
     if (rc != SQLITE_OK)
         goto out;
+    mopitr_conn_set_db(pConn, p->db); /* sqlite3_interrupt(db) ends its waits */
     zAnswer = sqlite3_mprintf("connected %s: %s account %s, server %s", zName, zDescribe,
                               mopitr_conn_account(pConn), mopitr_conn_server_version(pConn));
     if (zAnswer == NULL) {

@@ -698,7 +698,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     mopitr_conn *pConn;
     pitr_share *pShare;
     char *zErr = NULL, *zSql = NULL;
-    int rc = SQLITE_OK, nTerm, iFirst = 0, i;
+    int rc = SQLITE_OK, nTerm, iFirst = 0, i, bPending;
 
     memset(&args, 0, sizeof(args));
     pitr_scan_clear(c);
@@ -736,7 +736,9 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
         pShare = &c->own;
     c->pShare = pShare;
     c->pCache = pitr_share_find(pShare, pConn);
-    if (c->pCache == NULL && !pitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
+    bPending = mopitr_txn_pending(v->db, pConn); /* queued writes: read the copy (below) */
+    if (c->pCache == NULL && !bPending &&
+        !pitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
         /* The first read of this plan in this statement: send its own filtered query. */
         zSql = mopitr_plan_render(args.aArg, args.nArg, mopitr_conn_no_backslash_escapes(pConn));
         if (zSql == NULL) {
@@ -759,6 +761,15 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
         pitr_share_add(pShare, c->pCache);
     }
     c->pCache->nRef++; /* the scan's own reference */
+    if (bPending) {
+        /* Read-your-writes (txn.c): the copy with this transaction's queued changes. */
+        pitr_cache *pOver = NULL;
+        rc = mopitr_txn_overlay(v->db, pConn, c->pCache, &pOver);
+        pitr_cache_unref(c->pCache);
+        c->pCache = pOver;
+        if (rc != SQLITE_OK)
+            goto out;
+    }
     if (c->pCache->nRow > 0) {
         c->aMatch = sqlite3_malloc64(sizeof(int) * (size_t)c->pCache->nRow);
         if (c->aMatch == NULL) {
@@ -839,7 +850,7 @@ static int pitr_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
 }
 
 static sqlite3_module pitr_module = {
-    .iVersion = 0,
+    .iVersion = 2, /* xSavepoint, xRelease, xRollbackTo (issue 6, vtab_write.c) */
     .xCreate = pitr_connect,
     .xConnect = pitr_connect,
     .xBestIndex = pitr_best_index,
@@ -855,8 +866,11 @@ static sqlite3_module pitr_module = {
     .xUpdate = mopitr_vt_update,
     .xBegin = mopitr_vt_begin,
     .xSync = mopitr_vt_sync,
-    .xCommit = mopitr_vt_end,
-    .xRollback = mopitr_vt_end,
+    .xCommit = mopitr_vt_commit,
+    .xRollback = mopitr_vt_rollback,
+    .xSavepoint = mopitr_vt_savepoint,
+    .xRelease = mopitr_vt_release,
+    .xRollbackTo = mopitr_vt_rollback_to,
 };
 
 /* Register the mo_pitr module on db; the module holds a reference to the registry. */

@@ -4,7 +4,26 @@
 **
 ** INSERT -> CREATE PITR, UPDATE of range_value/range_unit -> ALTER PITR, DELETE ->
 ** DROP PITR. Each row change becomes one mopitr_change, validated before anything is
-** sent and applied by pitr_apply(). See vtab.c's manual for the whole table.
+** sent. In autocommit mode it is applied at once (mopitr_change_run); inside an SQLite
+** transaction (sqlite3_get_autocommit() == 0: BEGIN, or SAVEPOINT outside BEGIN) it is
+** queued in txn.c and sent at COMMIT by txn_commit.c. See vtab.c's manual for the
+** whole table and txn.c / txn_commit.c for transactions.
+**
+** Conflicts (sqlite3_vtab_on_conflict), decided against the server in autocommit mode
+** and against the transaction's view (the server as first read + the queue) inside one:
+**     plain INSERT of an existing name      SQLITE_CONSTRAINT, nothing sent
+**     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent (in a
+**                                           transaction; in autocommit the server says so)
+**     INSERT OR IGNORE                      an existing name: the row is skipped
+**     INSERT OR REPLACE                     same object: ALTER to the new range (nothing if
+**                                           equal); another object: refused
+** UPSERT (INSERT ... ON CONFLICT DO ...) is refused by SQLite itself for virtual tables
+** ("UPSERT not implemented for virtual table").
+**
+** A lost reply (the connection dropped after the statement left) is checked with SHOW
+** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run), and the error
+** says what it found: "it was applied", "it was not applied", or that the outcome is
+** unknown. Inside COMMIT an applied change lets the batch go on (txn_commit.c).
 */
 #include <string.h>
 
@@ -64,7 +83,7 @@ static int pitr_value_range(sqlite3_value *pVal, sqlite3_int64 *piOut, char **pz
 }
 
 /* Read the PITR named zName from the server into *pOut; *pbFound says whether it exists. */
-static int pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
+int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
                        char **pzErr)
 {
     mopitr_val val;
@@ -99,40 +118,21 @@ static int pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, 
     return rc;
 }
 
-/*
-** Apply one change on pConn at once. A duplicate name or a second PITR for the same
-** object is SQLITE_CONSTRAINT; other failures SQLITE_ERROR with *pzErr.
-*/
-static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr)
+/* The statement text for pCh on pConn. NULL on OOM (or a value that cannot be sent). */
+char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh)
 {
     int bNoBs = mopitr_conn_no_backslash_escapes(pConn);
     const mopitr_row *r = &pCh->row;
-    mopitr_exec_info info;
-    char *zSql = NULL;
-    int rc;
-
     switch (pCh->op) {
     case MOPITR_CHANGE_CREATE:
-        zSql = mopitr_sql_create(r, pCh->bOwnAccount, bNoBs);
-        break;
+        return mopitr_sql_create(r, pCh->bOwnAccount, bNoBs);
     case MOPITR_CHANGE_ALTER:
-        zSql = mopitr_sql_alter(r->az[MOPITR_COL_NAME], r->range_value,
+        return mopitr_sql_alter(r->az[MOPITR_COL_NAME], r->range_value,
                                 r->az[MOPITR_COL_RANGE_UNIT], bNoBs);
-        break;
     case MOPITR_CHANGE_DROP:
-        zSql = mopitr_sql_drop(r->az[MOPITR_COL_NAME]);
-        break;
+        return mopitr_sql_drop(r->az[MOPITR_COL_NAME]);
     }
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_exec(pConn, zSql, &info, pzErr);
-    if (rc == SQLITE_ERROR && !info.bUnknown && info.merr == 20101 &&
-        (strstr(info.zMsg, "already exists") || strstr(info.zMsg, "already has a pitr")))
-        rc = SQLITE_CONSTRAINT;
-    /* info.bUnknown: the reply was lost after the statement left. Issue 7 adds the
-    ** state check here (read the PITR back and say whether the change applied). */
-    sqlite3_free(zSql);
-    return rc;
+    return NULL;
 }
 
 /* Do two names (possibly NULL) denote the same object, the way the server compares? */
@@ -143,8 +143,107 @@ static int pitr_same(const char *zA, const char *zB)
     return sqlite3_stricmp(zA, zB) == 0;
 }
 
+/* After a lost reply: did pCh apply? Reads the PITR back (on a fresh connection).
+** *peOutcome becomes MOPITR_OUTCOME_APPLIED, _FAILED or _UNKNOWN (the read failed). */
+static void pitr_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome,
+                               char **pzCheckErr)
+{
+    const mopitr_row *r = &pCh->row;
+    mopitr_row now;
+    int bFound = 0, bApplied;
+    memset(&now, 0, sizeof(now));
+    if (mopitr_pitr_lookup(pConn, r->az[MOPITR_COL_NAME], &now, &bFound, pzCheckErr) !=
+        SQLITE_OK) {
+        *peOutcome = MOPITR_OUTCOME_UNKNOWN;
+        return;
+    }
+    if (pCh->op == MOPITR_CHANGE_DROP)
+        bApplied = !bFound;
+    else
+        bApplied = bFound && now.range_value == r->range_value &&
+                   pitr_same(now.az[MOPITR_COL_RANGE_UNIT], r->az[MOPITR_COL_RANGE_UNIT]) &&
+                   (pCh->op == MOPITR_CHANGE_ALTER ||
+                    mopitr_row_same_object(&now, r, mopitr_conn_account(pConn)));
+    *peOutcome = bApplied ? MOPITR_OUTCOME_APPLIED : MOPITR_OUTCOME_FAILED;
+    mopitr_row_clear(&now);
+}
+
+/*
+** Run one change on pConn now. SQLITE_OK when it applied; a duplicate name or a second
+** PITR for the same object is SQLITE_CONSTRAINT; other failures SQLITE_ERROR; *pzErr
+** says why. *peOutcome (may be NULL) is MOPITR_OUTCOME_*. A lost reply is checked:
+** when the change turns out applied, SQLITE_OK is returned and *pzErr still holds a
+** note saying so (the caller frees it).
+*/
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome,
+                      char **pzErr)
+{
+    mopitr_exec_info info;
+    char *zSql = mopitr_change_sql(pConn, pCh);
+    char *zLost = NULL, *zCheckErr = NULL;
+    int rc, eOutcome = MOPITR_OUTCOME_FAILED;
+
+    memset(&info, 0, sizeof(info));
+    if (zSql == NULL) {
+        rc = SQLITE_NOMEM;
+        goto out;
+    }
+    rc = mopitr_conn_exec(pConn, zSql, &info, pzErr);
+    if (rc == SQLITE_OK) {
+        eOutcome = MOPITR_OUTCOME_APPLIED;
+        goto out;
+    }
+    if (!info.bUnknown) {
+        if (rc == SQLITE_ERROR && info.merr == 20101 &&
+            (strstr(info.zMsg, "already exists") || strstr(info.zMsg, "already has a pitr")))
+            rc = SQLITE_CONSTRAINT;
+        goto out;
+    }
+    /* The statement left but no reply came back: ask the server what happened. */
+    zLost = *pzErr;
+    *pzErr = NULL;
+    pitr_check_applied(pConn, pCh, &eOutcome, &zCheckErr);
+    if (zLost && strncmp(zLost, "mo_pitr: ", 9) == 0)
+        memmove(zLost, zLost + 9, strlen(zLost + 9) + 1);
+    if (eOutcome == MOPITR_OUTCOME_APPLIED) {
+        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was applied", zLost ? zLost : "");
+        rc = SQLITE_OK;
+    } else if (eOutcome == MOPITR_OUTCOME_FAILED) {
+        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was not applied",
+                             zLost ? zLost : "");
+        rc = SQLITE_ERROR;
+    } else {
+        *pzErr = mopitr_errf("%s; the check with SHOW PITR failed too (%s): the outcome is "
+                             "unknown",
+                             zLost ? zLost : "",
+                             zCheckErr ? zCheckErr + (strncmp(zCheckErr, "mo_pitr: ", 9) == 0 ? 9 : 0)
+                                       : "out of memory");
+        rc = SQLITE_ERROR;
+    }
+    if (*pzErr == NULL && rc != SQLITE_OK)
+        rc = SQLITE_NOMEM;
+out:
+    if (peOutcome)
+        *peOutcome = eOutcome;
+    sqlite3_free(zLost);
+    sqlite3_free(zCheckErr);
+    sqlite3_free(zSql);
+    return rc;
+}
+
+/* Apply one change at once (autocommit). See mopitr_change_run. A lost reply is an
+** error even when the check finds the change applied: the message says which (the
+** statement's outcome was not what the wire said, and scripts should notice). */
+static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr)
+{
+    int rc = mopitr_change_run(pConn, pCh, NULL, pzErr);
+    if (rc == SQLITE_OK && *pzErr)
+        rc = SQLITE_ERROR; /* a lost reply, checked: it applied */
+    return rc;
+}
+
 /* Does the stored row pOld protect the same object as the checked new row pNew? */
-static int pitr_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn)
+int mopitr_row_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn)
 {
     const char *zAccOld = pOld->az[MOPITR_COL_ACCOUNT];
     const char *zAccNew = pNew->az[MOPITR_COL_ACCOUNT];
@@ -161,8 +260,8 @@ static int pitr_same_object(const mopitr_row *pOld, const mopitr_row *pNew, cons
            pitr_same(pOld->az[MOPITR_COL_TABLE], pNew->az[MOPITR_COL_TABLE]);
 }
 
-/* A short "level 'x' database 'y'..." description of what a row protects. */
-static char *pitr_describe_object(const mopitr_row *r)
+/* A short "database 'y'" description of what a row protects. NULL on OOM. */
+char *mopitr_row_describe_object(const mopitr_row *r)
 {
     const char *zLevel = mopitr_level_name(r->level);
     switch (r->level) {
@@ -177,6 +276,77 @@ static char *pitr_describe_object(const mopitr_row *r)
     }
 }
 
+/* The transaction state when db is inside an SQLite transaction (writes are queued),
+** else NULL (autocommit: writes apply at once). */
+static mopitr_txn *pitr_txn(pitr_vtab *v)
+{
+    return sqlite3_get_autocommit(v->db) ? NULL : mopitr_txn_of(v->db);
+}
+
+/*
+** INSERT inside a transaction: decide the conflict against the transaction's view and
+** queue the change. *pCh is a checked CREATE (taken over).
+*/
+static int pitr_insert_queued(pitr_vtab *v, mopitr_txn *t, mopitr_conn *pConn,
+                              const char *zConnName, mopitr_change *pCh, char **pzErr)
+{
+    const char *zOwn = mopitr_conn_account(pConn);
+    const char *zName = pCh->row.az[MOPITR_COL_NAME];
+    mopitr_row old;
+    char *zOwner = NULL, *zA = NULL, *zB = NULL;
+    char aClip[MOPITR_CLIP_SIZE];
+    int rc, bFound = 0, eConflict = sqlite3_vtab_on_conflict(v->db);
+
+    memset(&old, 0, sizeof(old));
+    rc = mopitr_txn_find(t, pConn, zConnName, zName, 0, &old, &bFound, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    if (bFound && eConflict == SQLITE_IGNORE)
+        goto out; /* nothing to queue */
+    if (bFound && eConflict != SQLITE_REPLACE) {
+        *pzErr = mopitr_errf("pitr '%s' already exists", mopitr_err_clip(aClip, zName, -1));
+        rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+        goto out;
+    }
+    if (bFound) {
+        if (!mopitr_row_same_object(&old, &pCh->row, zOwn)) {
+            zA = mopitr_row_describe_object(&old);
+            zB = mopitr_row_describe_object(&pCh->row);
+            *pzErr = zA && zB ? mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' "
+                                            "protects (%s, not %s): delete it first",
+                                            old.az[MOPITR_COL_NAME], zA, zB)
+                              : NULL;
+            rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+            goto out;
+        }
+        if (old.range_value == pCh->row.range_value &&
+            pitr_same(old.az[MOPITR_COL_RANGE_UNIT], pCh->row.az[MOPITR_COL_RANGE_UNIT]))
+            goto out; /* already what was asked for */
+        pCh->op = MOPITR_CHANGE_ALTER;
+    } else {
+        /* One PITR per object (MatrixOne's rule, spec 3.3), in the transaction's view. */
+        rc = mopitr_txn_object_owner(t, pConn, zConnName, &pCh->row, zName, &zOwner, pzErr);
+        if (rc != SQLITE_OK)
+            goto out;
+        if (zOwner) {
+            zA = mopitr_row_describe_object(&pCh->row);
+            *pzErr = zA ? mopitr_errf("%s already has a pitr ('%s'), so pitr '%s' cannot be "
+                                      "created",
+                                      zA, zOwner, mopitr_err_clip(aClip, zName, -1))
+                        : NULL;
+            rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+            goto out;
+        }
+    }
+    rc = mopitr_txn_queue(t, pConn, zConnName, pCh, pzErr);
+out:
+    mopitr_row_clear(&old);
+    sqlite3_free(zOwner);
+    sqlite3_free(zA);
+    sqlite3_free(zB);
+    return rc;
+}
+
 /* INSERT: aCol are the new row's values in column order. */
 static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
 {
@@ -185,6 +355,7 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     mopitr_conn *pConn;
     const char *zConnName = v->zConn;
     const char *zOwn;
+    mopitr_txn *t;
     char *zA = NULL, *zB = NULL;
     int rc = SQLITE_OK, i, bFound = 0, eConflict;
 
@@ -216,9 +387,13 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     ch.op = MOPITR_CHANGE_CREATE;
     ch.bOwnAccount =
         ch.row.level == MOPITR_LEVEL_ACCOUNT && mopitr_row_is_own_account(&ch.row, zOwn);
+    if ((t = pitr_txn(v)) != NULL) {
+        rc = pitr_insert_queued(v, t, pConn, zConnName, &ch, pzErr);
+        goto out;
+    }
     eConflict = sqlite3_vtab_on_conflict(v->db);
     if (eConflict == SQLITE_IGNORE || eConflict == SQLITE_REPLACE) {
-        rc = pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
+        rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
         if (rc != SQLITE_OK)
             goto out;
     }
@@ -226,9 +401,9 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
         goto out; /* INSERT OR IGNORE of an existing name: nothing to send */
     if (bFound) {
         /* INSERT OR REPLACE of an existing name: same object -> new range; else refuse. */
-        if (!pitr_same_object(&old, &ch.row, zOwn)) {
-            zA = pitr_describe_object(&old);
-            zB = pitr_describe_object(&ch.row);
+        if (!mopitr_row_same_object(&old, &ch.row, zOwn)) {
+            zA = mopitr_row_describe_object(&old);
+            zB = mopitr_row_describe_object(&ch.row);
             if (zA == NULL || zB == NULL) {
                 rc = SQLITE_NOMEM;
                 goto out;
@@ -282,6 +457,7 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     mopitr_conn *pConn;
     char aClipA[MOPITR_CLIP_SIZE], aClipB[MOPITR_CLIP_SIZE];
     char *zNew = NULL;
+    mopitr_txn *t = pitr_txn(v);
     int rc, i, bLoaded = 0, bFound = 0;
 
     memset(&ch, 0, sizeof(ch));
@@ -324,14 +500,18 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
             continue;
         if (!bLoaded) {
             /* The row this statement read, else one read from the server. */
-            pitr_share *pShare = mopitr_vt_stmt_share(v);
+            pitr_share *pShare = t ? NULL : mopitr_vt_stmt_share(v);
             const mopitr_row *pSeen =
                 pShare ? mopitr_vt_share_row(pShare, pConn, ch.row.az[MOPITR_COL_NAME]) : NULL;
-            if (pSeen) {
+            if (t) {
+                /* In a transaction: the row as the transaction sees it. */
+                rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old,
+                                     &bFound, pzErr);
+            } else if (pSeen) {
                 rc = mopitr_row_copy(&old, pSeen);
                 bFound = 1;
             } else {
-                rc = pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
+                rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
             }
             if (rc != SQLITE_OK)
                 goto out;
@@ -378,6 +558,20 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     if (rc != SQLITE_OK)
         goto out;
     ch.op = MOPITR_CHANGE_ALTER;
+    if (t) {
+        /* Queued: the PITR must exist in the transaction's view. */
+        if (!bLoaded)
+            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old,
+                                 &bFound, pzErr);
+        if (rc == SQLITE_OK && !bFound) {
+            *pzErr = mopitr_errf("pitr '%s' does not exist",
+                                 mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));
+            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        if (rc == SQLITE_OK)
+            rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
+        goto out;
+    }
     rc = pitr_apply(pConn, &ch, pzErr);
 out:
     mopitr_row_clear(&ch.row);
@@ -390,10 +584,14 @@ out:
 static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
 {
     mopitr_change ch;
+    mopitr_row old;
     mopitr_conn *pConn;
-    int rc;
+    mopitr_txn *t;
+    char aClip[MOPITR_CLIP_SIZE];
+    int rc, bFound = 0;
 
     memset(&ch, 0, sizeof(ch));
+    memset(&old, 0, sizeof(old));
     rc = pitr_check_target(v, "DELETE", pzErr);
     if (rc != SQLITE_OK)
         return rc;
@@ -401,11 +599,25 @@ static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
     if (pConn == NULL)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(pName, MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
-    if (rc == SQLITE_OK && ch.row.az[MOPITR_COL_NAME]) {
-        ch.op = MOPITR_CHANGE_DROP;
+    if (rc != SQLITE_OK || ch.row.az[MOPITR_COL_NAME] == NULL)
+        goto out;
+    ch.op = MOPITR_CHANGE_DROP;
+    if ((t = pitr_txn(v)) == NULL) {
         rc = pitr_apply(pConn, &ch, pzErr);
+        goto out;
     }
+    /* Queued: the PITR must exist in the transaction's view. */
+    rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound, pzErr);
+    if (rc == SQLITE_OK && !bFound) {
+        *pzErr = mopitr_errf("pitr '%s' does not exist",
+                             mopitr_err_clip(aClip, ch.row.az[MOPITR_COL_NAME], -1));
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
+out:
     mopitr_row_clear(&ch.row);
+    mopitr_row_clear(&old);
     return rc;
 }
 
@@ -429,24 +641,79 @@ int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite
     }
     return mopitr_vt_set_err(pVtab, rc, zErr);
 }
-/* xBegin: a writing statement starts (autocommit) or the first one of a transaction.
-** Issue 6 will open the change queue here; for now it only resets the foreign-read
-** flag (see pitr_check_target). */
+/* xBegin: a writing statement starts (autocommit) or the first one of a transaction
+** touches this table: reset the foreign-read flag (see pitr_check_target). */
 int mopitr_vt_begin(sqlite3_vtab *pVtab)
 {
-    ((pitr_vtab *)pVtab)->bForeignSeen = 0;
+    pitr_vtab *v = (pitr_vtab *)pVtab;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    v->bForeignSeen = 0;
+    if (t)
+        mopitr_txn_begin(t);
     return SQLITE_OK;
 }
 
-/* xSync: changes were applied as they came; nothing is pending (issue 6: apply here). */
+/* xSync: COMMIT sends the queue (the first table's call sends it all; txn_commit.c).
+** An error makes SQLite roll the transaction back. */
 int mopitr_vt_sync(sqlite3_vtab *pVtab)
 {
+    pitr_vtab *v = (pitr_vtab *)pVtab;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    char *zErr = NULL;
+    int rc;
+    if (t == NULL)
+        return SQLITE_OK;
+    rc = mopitr_txn_sync(t, &zErr);
+    return mopitr_vt_set_err(pVtab, rc, zErr);
+}
+
+/* xCommit: the transaction is over: forget the queue. */
+int mopitr_vt_commit(sqlite3_vtab *pVtab)
+{
+    pitr_vtab *v = (pitr_vtab *)pVtab;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    v->bForeignSeen = 0;
+    if (t)
+        mopitr_txn_commit(t);
     return SQLITE_OK;
 }
 
-/* xCommit / xRollback: end of the transaction: reset the foreign-read flag. */
-int mopitr_vt_end(sqlite3_vtab *pVtab)
+/* xRollback: discard the queue (nothing was sent), or undo a batch xSync applied when
+** a later step of the COMMIT failed. */
+int mopitr_vt_rollback(sqlite3_vtab *pVtab)
 {
-    ((pitr_vtab *)pVtab)->bForeignSeen = 0;
+    pitr_vtab *v = (pitr_vtab *)pVtab;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    v->bForeignSeen = 0;
+    if (t)
+        mopitr_txn_rollback(t);
+    return SQLITE_OK;
+}
+
+/* xSavepoint: SAVEPOINT (or a statement's own savepoint) at level iSavepoint. */
+int mopitr_vt_savepoint(sqlite3_vtab *pVtab, int iSavepoint)
+{
+    mopitr_txn *t = mopitr_txn_of(((pitr_vtab *)pVtab)->db);
+    if (t)
+        mopitr_txn_savepoint(t, iSavepoint);
+    return SQLITE_OK;
+}
+
+/* xRelease: RELEASE of level iSavepoint (and those above it). */
+int mopitr_vt_release(sqlite3_vtab *pVtab, int iSavepoint)
+{
+    mopitr_txn *t = mopitr_txn_of(((pitr_vtab *)pVtab)->db);
+    if (t)
+        mopitr_txn_release(t, iSavepoint);
+    return SQLITE_OK;
+}
+
+/* xRollbackTo: ROLLBACK TO level iSavepoint (or a failed statement's own savepoint):
+** the changes queued since are discarded. */
+int mopitr_vt_rollback_to(sqlite3_vtab *pVtab, int iSavepoint)
+{
+    mopitr_txn *t = mopitr_txn_of(((pitr_vtab *)pVtab)->db);
+    if (t)
+        mopitr_txn_rollback_to(t, iSavepoint);
     return SQLITE_OK;
 }

@@ -7,7 +7,14 @@
 # suites, so `ctest -j2` is safe.
 #
 # Reads: MOSIM, MOPITR_SLT, MOPITR_EXT (built binaries); MOPITR_VALGRIND=1 runs the runner
-# under valgrind memcheck (errors and definite leaks fail the suite); MOPITR_LABELS.
+# under valgrind memcheck (errors and definite leaks fail the suite); MOPITR_LABELS;
+# MO_PASSWORD (default 111: mosim gets it as --root-password); MOPITR_KEEP_TMP=1 keeps the
+# suite's temporary directory (mosim log, stderr, catalog) instead of removing it.
+#
+# mosim keeps its catalog in $tmp/catalog.db (--data), so a suite can restart it with its
+# state: the exported MOSIM_RESTART is a command (`system ${MOSIM_RESTART}` in a .test
+# file) that stops mosim with SIGTERM and starts it again on the same port, data and log.
+# A restarted mosim is stopped and its exit status checked at the end like the first one.
 set -u
 file=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,15 +34,30 @@ stop_mosim() {
         wait "$mosim_pid" 2>/dev/null; st=$?
     fi
     mosim_pid=
+    # A mosim started by $tmp/restart.sh is not our child: its wrapper writes the status.
+    if [ -s "$tmp/restart.pid" ]; then
+        local rpid; rpid=$(cat "$tmp/restart.pid")
+        kill -TERM "$rpid" 2>/dev/null
+        for _ in $(seq 100); do [ -s "$tmp/restart.rc" ] && break; sleep 0.1; done
+        if [ -s "$tmp/restart.rc" ]; then
+            [ "$(cat "$tmp/restart.rc")" = 0 ] || st=$(cat "$tmp/restart.rc")
+        else
+            kill -KILL "$rpid" 2>/dev/null; st=1
+        fi
+        rm -f "$tmp/restart.pid"
+    fi
     return $st
 }
 cleanup() {
     stop_mosim
-    rm -rf "$tmp"
+    # MOPITR_KEEP_TMP=1 keeps the suite's files (clients/secrets.sh searches them).
+    [ "${MOPITR_KEEP_TMP:-0}" = 1 ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 
+export MO_PASSWORD=${MO_PASSWORD:-111}
 "$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
+    --data "$tmp/catalog.db" --root-password "$MO_PASSWORD" \
     ${MOSIM_ARGS:-} 2>"$tmp/mosim.err" &
 mosim_pid=$!
 for _ in $(seq 100); do
@@ -52,12 +74,35 @@ fi
 export MO_HOST=127.0.0.1
 export MO_PORT=$(cat "$tmp/port")
 export MO_USER=root
-export MO_PASSWORD=${MO_PASSWORD:-111}
 export MOSIM_LOG="$tmp/mosim.log"
 export MOSIM_PORT_FILE="$tmp/port"
 export MOSIM_PID=$mosim_pid
 export MO_DSN="mysql://root@127.0.0.1:$MO_PORT"
 export MOPITR_SUITE_TMP="$tmp"
+
+# restart.sh: SIGTERM the running mosim, wait for it to go, start it again (same port,
+# data, log, password) behind a wrapper that records its exit status, wait until it
+# listens. Exit 0 when it is back.
+cat >"$tmp/restart.sh" <<EOF_RESTART
+#!/bin/sh
+tmp='$tmp'
+pid=\$(cat "\$tmp/restart.pid" 2>/dev/null || echo $mosim_pid)
+kill -TERM "\$pid" 2>/dev/null
+for i in \$(seq 100); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "\$pid" 2>/dev/null && { echo "restart.sh: mosim \$pid did not stop" >&2; exit 1; }
+if [ -s "\$tmp/restart.rc" ] && [ "\$(cat "\$tmp/restart.rc")" != 0 ]; then
+    echo "restart.sh: mosim exited with status \$(cat "\$tmp/restart.rc")" >&2; exit 1
+fi
+rm -f "\$tmp/port.new" "\$tmp/restart.rc"
+sh -c '"\$0" --port "\$1" --port-file "\$2/port.new" --bind 127.0.0.1 --log "\$2/mosim.log" \
+    --data "\$2/catalog.db" --root-password "\$3" 2>>"\$2/mosim.err" & echo \$! >"\$2/restart.pid"
+    wait \$!; echo \$? >"\$2/restart.rc"' '$MOSIM' '$MO_PORT' "\$tmp" "\$MO_PASSWORD" \
+    </dev/null >/dev/null 2>&1 &
+for i in \$(seq 100); do [ -s "\$tmp/port.new" ] && exit 0; sleep 0.05; done
+echo "restart.sh: mosim did not come back" >&2; exit 1
+EOF_RESTART
+chmod +x "$tmp/restart.sh"
+export MOSIM_RESTART="$tmp/restart.sh"
 export MOPITR_SRC=${MOPITR_SRC:-$(cd "$here/.." && pwd)}
 
 runner=("${MOPITR_SLT:-}")

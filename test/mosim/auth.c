@@ -3,9 +3,12 @@
 **
 ** Sequence (sequence ids in brackets):
 **   server: HandshakeV10 [0] with a fresh 20-byte printable scramble, capabilities
-**           WIRE_SERVER_CAPS, charset 46, status AUTOCOMMIT, plugin-data length 21,
-**           plugin mysql_native_password
-**   client: HandshakeResponse41 [1], parsed with (client AND server) flags
+**           WIRE_SERVER_CAPS (plus CLIENT_SSL when TLS is configured), charset 46,
+**           status AUTOCOMMIT, plugin-data length 21, plugin mysql_native_password
+**   client: with TLS: an SSLRequest [1] (the 32-byte prefix of the response with
+**           CLIENT_SSL), then the TLS handshake (tls.c), then everything below over TLS
+**           with the ids shifted by one
+**   client: HandshakeResponse41 [1 or 2], parsed with (client AND server) flags
 **   server: when the client's plugin is not mysql_native_password (incl. empty or
 **           dummy_fallback_auth): AuthSwitchRequest [2] with a new scramble + NUL;
 **           client: the 20-byte token [3]
@@ -14,6 +17,11 @@
 ** the token is checked as MatrixOne's CheckPassword does. A database in the response is
 ** then applied like COM_INIT_DB (an error there fails the login). The outcome is logged
 ** as `CONNECT <login>`.
+**
+** With --tls-require a login without TLS gets ERR 3159 (HY000) `Connections using
+** insecure transport are prohibited while --require_secure_transport=ON.` (MySQL's text;
+** MatrixOne has no such switch). A failed TLS handshake closes the connection without a
+** reply (the byte stream is not MySQL any more) and is reported on stderr.
 **
 ** Wrong password: ERR 1045 SQLSTATE 28000
 **   `Access denied for user <login>. internal error: check password failed`
@@ -60,16 +68,17 @@ static void make_scramble(unsigned char *s, size_t n)
 static int send_greeting(wire_client *cl, const unsigned char scramble[20])
 {
     wire_buf *b = &cl->conn.scratch;
+    uint32_t caps = WIRE_SERVER_CAPS | (wire_tls_enabled() ? CLIENT_SSL : 0);
     wire_buf_reset(b);
     wire_buf_u8(b, 10);
     wire_buf_nulstr(b, MOSIM_SERVER_VERSION);
     wire_buf_u32(b, cl->sess.conn_id);
     wire_buf_bytes(b, scramble, 8);
     wire_buf_u8(b, 0);
-    wire_buf_u16(b, WIRE_SERVER_CAPS & 0xFFFF);
+    wire_buf_u16(b, caps & 0xFFFF);
     wire_buf_u8(b, 46);
     wire_buf_u16(b, SERVER_STATUS_AUTOCOMMIT);
-    wire_buf_u16(b, WIRE_SERVER_CAPS >> 16);
+    wire_buf_u16(b, caps >> 16);
     wire_buf_u8(b, 21);
     wire_buf_fill(b, 0, 10);
     wire_buf_bytes(b, scramble + 8, 12);
@@ -250,6 +259,29 @@ static int deny(wire_client *cl, const char *login, uint16_t code, const char *s
     return -1;
 }
 
+/* If in (the first response) is an SSLRequest and TLS is on, run the TLS handshake and
+** read the real response into in. Sets *tls to 1 when the session is now encrypted.
+** Returns 0 to go on (TLS or plain), -1 when the connection must be closed. */
+static int maybe_start_tls(wire_client *cl, wire_buf *in, int *tls)
+{
+    char err[256];
+    uint32_t raw;
+    *tls = 0;
+    if (!wire_tls_enabled() || in->len < 4)
+        return 0;
+    raw = (uint32_t)in->p[0] | (uint32_t)in->p[1] << 8 | (uint32_t)in->p[2] << 16 |
+          (uint32_t)in->p[3] << 24;
+    if (!(raw & CLIENT_SSL) || in->len != 32)
+        return 0; /* plain text; a full response with CLIENT_SSL set is parsed as usual */
+    if (wire_tls_start(&cl->conn, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mosim: connection %u: TLS handshake failed: %s\n", cl->sess.conn_id, err);
+        return -1;
+    }
+    fprintf(stderr, "mosim: connection %u: TLS %s\n", cl->sess.conn_id, wire_tls_cipher(&cl->conn));
+    *tls = 1;
+    return wire_read_packet(&cl->conn, in, AUTH_MAX_PACKET) == WIRE_RD_OK ? 0 : -1;
+}
+
 /* Set a receive timeout of sec seconds on the client socket. */
 static void recv_timeout(wire_client *cl, int sec)
 {
@@ -262,7 +294,7 @@ int wire_auth(wire_client *cl)
 {
     unsigned char scramble[20];
     uint8_t h2[20];
-    int has_password = 0, rc = -1, n;
+    int has_password = 0, rc = -1, n, tls = 0;
     uint16_t code = 0;
     char msg[512], line[300];
     wire_buf in = {0};
@@ -276,8 +308,16 @@ int wire_auth(wire_client *cl)
     n = wire_read_packet(&cl->conn, &in, AUTH_MAX_PACKET);
     if (n != WIRE_RD_OK)
         goto out; /* gone, or a response no client sends: just close */
+    if (maybe_start_tls(cl, &in, &tls) != 0)
+        goto out;
     if (parse_response(&in, &a) != 0) {
         deny(cl, NULL, 1043, "08S01", "Bad handshake");
+        goto out;
+    }
+    if (!tls && wire_tls_required()) {
+        deny(cl, a.login, 3159, "HY000",
+             "Connections using insecure transport are prohibited while "
+             "--require_secure_transport=ON.");
         goto out;
     }
     cl->client_flags = a.flags;

@@ -54,16 +54,6 @@ static const char *const sys_dbs[] = {
     "mo_task",    "mo_debug",           NULL};
 
 /* See engine.h. */
-char *mo_lower(char *s)
-{
-    char *p;
-    for (p = s; p && *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return s;
-}
-
-/* See engine.h. */
 int mocat_is_sys_db(const char *db)
 {
     return mocat_sys_db_id(db) > 0;

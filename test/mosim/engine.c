@@ -102,15 +102,6 @@ void mosim_engine_close(mosim_engine *e)
     free(e);
 }
 
-/* Copy at most n-1 bytes of src[0..len) into dst. */
-static void copy_part(char *dst, size_t n, const char *src, size_t len)
-{
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
 /* See mosim.h. */
 int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, uint8_t h2[20],
                         int *has_password, uint16_t *code, char *msg, size_t nmsg)
@@ -165,17 +156,14 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
             snprintf(msg, nmsg, "internal error: invalid role name ''");
             goto out;
         }
-        copy_part(acc, sizeof(acc), parts[0], lens[0]);
-        copy_part(user, sizeof(user), parts[1], lens[1]);
+        mo_lower_buf(acc, sizeof(acc), parts[0], lens[0]);
+        mo_lower_buf(user, sizeof(user), parts[1], lens[1]);
         if (nparts == 3)
-            copy_part(role, sizeof(role), parts[2], lens[2]);
+            mo_lower_buf(role, sizeof(role), parts[2], lens[2]);
     } else {
         snprintf(acc, sizeof(acc), "sys");
-        copy_part(user, sizeof(user), parts[0], lens[0]);
+        mo_lower_buf(user, sizeof(user), parts[0], lens[0]);
     }
-    mo_lower(acc);
-    mo_lower(user);
-    mo_lower(role);
     if (sqlite3_prepare_v2(e->db,
                            "SELECT a.account_id, u.h2, u.default_role FROM mo_account a"
                            " JOIN mo_user u ON u.account_id = a.account_id"
@@ -366,8 +354,7 @@ void mosim_engine_use(mosim_engine *e, mosim_session *s, const char *db, size_t 
                       const mosim_sink *out)
 {
     char name[256];
-    copy_part(name, sizeof(name), db, len);
-    mo_lower(name);
+    mo_lower_buf(name, sizeof(name), db, len);
     pthread_mutex_lock(&e->mu);
     moten_use(e, s, name, out);
     pthread_mutex_unlock(&e->mu);

@@ -7,8 +7,10 @@
 **   parser.c   recursive-descent parser -> mo_stmt (arena-allocated)
 **   expr.c     expression parser (WHERE, select items, SET values)
 **   catalog.c  the SQLite schema, ids, SQL helper functions, time helpers
+**   fold.c     Unicode lower-casing of identifiers (Go's strings.ToLower)
 **   pitr.c     CREATE / ALTER / DROP PITR
 **   show.c     SHOW PITR [WHERE], WHERE -> SQLite translation, raw mo_pitr select
+**   rwindow.c  SHOW RECOVERY_WINDOW
 **   restore.c  RESTORE ... FROM PITR, Go-style timestamp parsing
 **   tenancy.c  accounts, users, databases, tables, SHOW DATABASES / TABLES
 **   select.c   SELECT of session functions and constants, SET, SHOW VARIABLES
@@ -206,21 +208,22 @@ typedef struct P {
     mo_perr *err;  /* first error */
     int failed;
 } P;
-void *mop_aalloc(P *p, size_t n);              /* zeroed arena memory, NULL on OOM */
-char *mop_adup(P *p, const char *s, size_t n); /* arena copy, NUL-terminated */
-mo_tok *mop_cur(P *p);                         /* current token */
-mo_tok *mop_ahead(P *p, int k);                /* token k ahead (clamped to EOF) */
-int mop_syntax_error(P *p);                    /* MatrixOne parse error here; -1 */
-int mop_oom(P *p);                             /* out-of-memory error; -1 */
-int mop_is_kw(const mo_tok *t, const char *w); /* unquoted keyword w, any case */
-int mop_is_op(const mo_tok *t, const char *o); /* operator o */
-int mop_accept_kw(P *p, const char *w);        /* consume keyword w if present */
-int mop_accept_op(P *p, const char *o);        /* consume operator o if present */
-int mop_expect_kw(P *p, const char *w);        /* require keyword w: 0 or -1 */
-int mop_expect_op(P *p, const char *o);        /* require operator o: 0 or -1 */
-int mop_is_reserved(const char *s);            /* reserved word? */
-int mop_ident(P *p, char **out);               /* identifier, lower-cased: 0 or -1 */
-int mop_expr(P *p, mo_expr **out);             /* expr.c: one expression: 0 or -1 */
+void *mop_aalloc(P *p, size_t n);                /* zeroed arena memory, NULL on OOM */
+char *mop_adup(P *p, const char *s, size_t n);   /* arena copy, NUL-terminated */
+mo_tok *mop_cur(P *p);                           /* current token */
+mo_tok *mop_ahead(P *p, int k);                  /* token k ahead (clamped to EOF) */
+int mop_syntax_error(P *p);                      /* MatrixOne parse error here; -1 */
+int mop_oom(P *p);                               /* out-of-memory error; -1 */
+int mop_is_kw(const mo_tok *t, const char *w);   /* unquoted keyword w, any case */
+int mop_is_op(const mo_tok *t, const char *o);   /* operator o */
+int mop_accept_kw(P *p, const char *w);          /* consume keyword w if present */
+int mop_accept_op(P *p, const char *o);          /* consume operator o if present */
+int mop_expect_kw(P *p, const char *w);          /* require keyword w: 0 or -1 */
+int mop_expect_op(P *p, const char *o);          /* require operator o: 0 or -1 */
+int mop_is_reserved(const char *s);              /* reserved word? */
+int mop_ident(P *p, char **out);                 /* identifier, lower-cased: 0 or -1 */
+char *mop_alower(P *p, const char *s, size_t n); /* arena lower-cased copy, NULL on OOM */
+int mop_expr(P *p, mo_expr **out);               /* expr.c: one expression: 0 or -1 */
 
 /* Parse the tokens of one statement. Returns the statement (allocated in *arena, which
 ** the caller frees with moarena_free), or NULL with *err set. */
@@ -258,7 +261,13 @@ int64_t mocat_db_id(mosim_engine *e, uint64_t acc, const char *db);
 int64_t mocat_table_id(mosim_engine *e, uint64_t acc, const char *db, const char *t);
 /* Account id of name, or -1. */
 int64_t mocat_account_id(mosim_engine *e, const char *name);
-/* Lower-case ASCII of s in place; returns s. */
+
+/* ---- fold.c ------------------------------------------------------------ */
+/* Lower-case src[0..n) like Go's strings.ToLower (Unicode simple mapping; invalid UTF-8
+** bytes unchanged) into dst (NUL-terminated, truncated at a character boundary when cap is
+** too small; dst may be NULL when cap is 0). Returns the full length of the result. */
+size_t mo_lower_buf(char *dst, size_t cap, const char *src, size_t n);
+/* The same in place; a character whose lower case needs more bytes is kept. Returns s. */
 char *mo_lower(char *s);
 
 /* ---- pitr.c ------------------------------------------------------------ */
@@ -271,9 +280,11 @@ int mopitr_check_role(mosim_session *s, const mosim_sink *out);
 /* ---- show.c ------------------------------------------------------------ */
 void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
-void moshow_recovery_window(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 /* Stream the rows of a prepared statement (all columns as text). Finalizes stmt. */
 void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out);
+
+/* ---- rwindow.c --------------------------------------------------------- */
+void moshow_recovery_window(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 
 /* ---- restore.c --------------------------------------------------------- */
 void morestore(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);

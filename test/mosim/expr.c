@@ -86,9 +86,8 @@ static int primary(P *p, mo_expr **out)
         p->i++;
     } else if ((t->type == TK_ID || t->type == TK_QID) && mop_is_op(mop_ahead(p, 1), "(")) {
         e = node(p, E_FUNC, 0, 0);
-        if (!e || !(e->s = mop_adup(p, t->s, t->n)))
+        if (!e || !(e->s = mop_alower(p, t->s, t->n)))
             return mop_oom(p);
-        mo_lower(e->s);
         p->i += 2;
         if (mop_is_op(mop_cur(p), "*") && mop_is_op(mop_ahead(p, 1), ")")) {
             e->i = 1;

@@ -3,7 +3,8 @@
 **
 ** Usage:
 **   mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE] [--log FILE]
-**         [--root-password PW]
+**         [--root-password PW] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]
+**         [--tls-require]]
 **
 **   --port N            TCP port (default 6001, MatrixOne's); 0 picks a free one
 **   --port-file FILE    once listening, write the port (decimal + newline) to FILE
@@ -12,6 +13,11 @@
 **   --data FILE         keep the catalog in this SQLite file (default: in memory)
 **   --log FILE          append the statement log here (format in log.c)
 **   --root-password PW  password of sys:root (default 111)
+**   --tls-cert FILE     server certificate chain (PEM); with --tls-key turns TLS on: the
+**                       greeting announces CLIENT_SSL and an SSLRequest gets TLS 1.2+
+**   --tls-key FILE      the certificate's private key (PEM)
+**   --tls-ca FILE       require a client certificate signed by this CA (PEM)
+**   --tls-require       refuse logins without TLS (ERR 3159; not a MatrixOne feature)
 **
 ** Runs in the foreground until SIGTERM or SIGINT, then stops accepting, wakes every
 ** connection thread, waits for them (bounded), closes the engine and exits 0. SIGPIPE
@@ -49,7 +55,8 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE]\n"
-                "             [--log FILE] [--root-password PW]\n");
+                "             [--log FILE] [--root-password PW]\n"
+                "             [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-require]]\n");
 }
 
 /* Create the listening socket on addr:port. Returns the fd and the bound port in
@@ -127,13 +134,16 @@ static int parse_port(const char *s)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"port", required_argument, NULL, 'p'}, {"port-file", required_argument, NULL, 'f'},
-        {"bind", required_argument, NULL, 'b'}, {"data", required_argument, NULL, 'd'},
-        {"log", required_argument, NULL, 'l'},  {"root-password", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"port", required_argument, NULL, 'p'},     {"port-file", required_argument, NULL, 'f'},
+        {"bind", required_argument, NULL, 'b'},     {"data", required_argument, NULL, 'd'},
+        {"log", required_argument, NULL, 'l'},      {"root-password", required_argument, NULL, 'r'},
+        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
+        {"tls-ca", required_argument, NULL, 'A'},   {"tls-require", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *port_file = NULL, *bind_addr = "127.0.0.1", *data = NULL, *log_path = NULL;
-    const char *root_pw = "111";
+    const char *root_pw = "111", *tls_cert = NULL, *tls_key = NULL, *tls_ca = NULL;
+    int tls_req = 0;
     int port = 6001, bound = 0, c, rc = 1, run_rc = 0;
     char err[512];
     struct sigaction sa;
@@ -165,6 +175,18 @@ int main(int argc, char **argv)
         case 'r':
             root_pw = optarg;
             break;
+        case 'C':
+            tls_cert = optarg;
+            break;
+        case 'K':
+            tls_key = optarg;
+            break;
+        case 'A':
+            tls_ca = optarg;
+            break;
+        case 'R':
+            tls_req = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -175,6 +197,11 @@ int main(int argc, char **argv)
     }
     if (optind < argc) {
         usage(stderr);
+        return 2;
+    }
+    if (!tls_cert != !tls_key || ((tls_ca || tls_req) && !tls_cert)) {
+        fprintf(stderr, "mosim: --tls-cert and --tls-key go together; --tls-ca and "
+                        "--tls-require need them\n");
         return 2;
     }
 
@@ -197,6 +224,10 @@ int main(int argc, char **argv)
         goto out;
     }
     err[0] = 0;
+    if (tls_cert && wire_tls_init(tls_cert, tls_key, tls_ca, tls_req, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mosim: cannot set up TLS: %s\n", err);
+        goto out;
+    }
     if (mosim_engine_open(&srv.engine, data, root_pw, err, sizeof(err)) != 0) {
         fprintf(stderr, "mosim: cannot open the catalog: %s\n", err);
         srv.engine = NULL;
@@ -207,7 +238,10 @@ int main(int argc, char **argv)
         goto out;
     if (port_file && write_port_file(port_file, bound) != 0)
         goto out;
-    fprintf(stderr, "mosim: listening on %s port %d\n", bind_addr, bound);
+    fprintf(stderr, "mosim: listening on %s port %d%s\n", bind_addr, bound,
+            !tls_cert ? ""
+            : tls_req ? " (TLS required)"
+                      : " (TLS offered)");
     run_rc = wire_server_run(&srv);
     rc = 0;
 out:
@@ -223,6 +257,7 @@ out:
         fprintf(stderr, "mosim: some connections did not end; exiting anyway\n");
     }
     wire_fault_clear_all();
+    wire_tls_free();
     wire_log_close();
     close(stop_pipe[0]);
     close(stop_pipe[1]);

@@ -185,14 +185,23 @@ int mop_ident(P *p, char **out)
 {
     mo_tok *t = mop_cur(p);
     if ((t->type == TK_ID && !mop_is_reserved(t->s)) || t->type == TK_QID) {
-        *out = mop_adup(p, t->s, t->n);
+        *out = mop_alower(p, t->s, t->n);
         if (!*out)
             return mop_oom(p);
-        mo_lower(*out);
         p->i++;
         return 0;
     }
     return mop_syntax_error(p);
+}
+
+/* Arena copy of s[0..n) lower-cased like Go's strings.ToLower (fold.c); NULL on OOM. */
+char *mop_alower(P *p, const char *s, size_t n)
+{
+    size_t need = mo_lower_buf(NULL, 0, s, n);
+    char *d = mop_aalloc(p, need + 1);
+    if (d)
+        mo_lower_buf(d, need + 1, s, n);
+    return d;
 }
 
 /* Parse a string literal into *out (as typed). */
@@ -211,11 +220,14 @@ static int string(P *p, char **out)
 /* ident or 'string' (user names, admin names, charset names). */
 static int name_or_string(P *p, char **out, int lower)
 {
-    if (mop_cur(p)->type == TK_STR) {
-        if (string(p, out))
-            return -1;
-        if (lower)
-            mo_lower(*out);
+    mo_tok *t = mop_cur(p);
+    if (t->type == TK_STR) {
+        if (!lower)
+            return string(p, out);
+        *out = mop_alower(p, t->s, t->n);
+        if (!*out)
+            return mop_oom(p);
+        p->i++;
         return 0;
     }
     return mop_ident(p, out);

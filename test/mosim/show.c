@@ -402,12 +402,3 @@ out:
     sqlite3_free(sql);
     sqlite3_finalize(stmt);
 }
-
-/* See engine.h. SHOW RECOVERY_WINDOW is not implemented (optional in the brief). */
-void moshow_recovery_window(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
-{
-    (void)e;
-    (void)s;
-    (void)st;
-    mo_ierr(out, "show recovery_window is not supported by mosim");
-}

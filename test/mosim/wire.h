@@ -7,6 +7,7 @@
 **   auth.c    handshake v10, HandshakeResponse41, mysql_native_password, auth switch
 **   log.c     the statement log (format in the project's common brief)
 **   fault.c   armed faults and the `MOSIM ...` control statements
+**   tls.c     TLS (OpenSSL): the server context and a wire_io over an SSL session
 ** The packet layer has its own header, packet.h.
 */
 #ifndef MOSIM_WIRE_H
@@ -158,5 +159,24 @@ uint64_t wire_fault_delay(void);
 void wire_fault_free(wire_fault *f);
 /* Disarm everything and free the list. */
 void wire_fault_clear_all(void);
+
+/* ---- tls.c ------------------------------------------------------------------------- */
+
+/* Load the server certificate chain and key (PEM) and, if ca is given, require client
+** certificates signed by it; require: refuse logins without TLS. Returns 0, or -1 with
+** the reason in err[0..n). Call once before serving. */
+int wire_tls_init(const char *cert, const char *key, const char *ca, int require, char *err,
+                  size_t n);
+/* 1 when TLS is configured (the greeting then announces CLIENT_SSL). */
+int wire_tls_enabled(void);
+/* 1 when plain-text logins must be refused (--tls-require). */
+int wire_tls_required(void);
+/* Run the server side of the TLS handshake on c (after an SSLRequest) and switch c->io to
+** TLS. Returns 0, or -1 with the reason in err[0..n) (the caller closes c). */
+int wire_tls_start(wire_conn *c, char *err, size_t n);
+/* The cipher of c's TLS session, or NULL for plain text. */
+const char *wire_tls_cipher(const wire_conn *c);
+/* Free the server context (sessions still open keep their own reference). */
+void wire_tls_free(void);
 
 #endif /* MOSIM_WIRE_H */

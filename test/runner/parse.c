@@ -391,6 +391,11 @@ static void parse_directive(slt_record *rec, const char *line)
         rec->number = parse_count(w2);
         if (rec->number < 0 || *p)
             set_error(rec, rec->line, "sleep needs a number of milliseconds");
+    } else if (strcmp(w, "system") == 0) {
+        rec->kind = SLT_SYSTEM;
+        rec->sql = rest_of(p);
+        if (!*rec->sql)
+            set_error(rec, rec->line, "system needs a shell command");
     } else if (strcmp(w, "log") == 0) {
         w2 = next_word(&p);
         if (w2 && strcmp(w2, "mark") == 0) {
@@ -411,7 +416,7 @@ static void parse_directive(slt_record *rec, const char *line)
     } else {
         set_error(rec, rec->line,
                   "unknown directive '%s' (valid: statement, query, connection, remote, "
-                  "skipif, onlyif, halt, sleep, log)",
+                  "skipif, onlyif, halt, sleep, log, system)",
                   w);
     }
     free(w);

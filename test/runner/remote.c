@@ -72,6 +72,20 @@ static void remember_id(slt_remote *r, unsigned long id)
     r->ids[r->nids++] = id;
 }
 
+/* Close every remote connection (each reconnects on its next statement, with its
+** options) and forget the ids seen: `system` may have restarted the server, which then
+** hands out the same ids again to other clients. */
+void slt_remote_reset(slt_remote *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->v[i].m) {
+            mysql_close(r->v[i].m);
+            r->v[i].m = NULL;
+        }
+    }
+    r->nids = 0;
+}
+
 /* The connection ids the runner's remote connections had. Static until r changes. */
 const unsigned long *slt_remote_ids(const slt_remote *r, size_t *n)
 {

@@ -18,7 +18,8 @@
 **       actual:
 **         <lines>
 ** to stdout. A connection that cannot be opened (extension not loadable) ends the file,
-** as does `halt`. Each file starts from nothing: its connections are opened as its records
+** as does `halt`. `system CMD` runs CMD with /bin/sh and then closes the remote
+** connections (the command may have restarted the server). Each file starts from nothing: its connections are opened as its records
 ** need them and all are closed at its end, and the log is marked at its start.
 **
 ** `log count N` polls: a count below N is re-read every 10 ms for up to 2 s (env
@@ -28,9 +29,11 @@
 */
 #include "slt.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 /* The state of one file being run. */
@@ -304,6 +307,29 @@ out:
     slt_strv_free(&lines);
 }
 
+/* Run `system <command>` with /bin/sh -c; a non-zero exit (or a signal) fails it. The
+** command's output goes to the runner's stdout/stderr. */
+static void run_system(file_run *fr, const slt_record *rec)
+{
+    int st;
+    char reason[128];
+
+    fflush(stdout);
+    fflush(stderr);
+    st = system(rec->sql);
+    slt_remote_reset(fr->rm); /* the command may have restarted the server */
+    if (st == 0)
+        return;
+    if (st == -1)
+        snprintf(reason, sizeof reason, "system: cannot run /bin/sh: %s", strerror(errno));
+    else if (WIFEXITED(st))
+        snprintf(reason, sizeof reason, "system: the command exited with status %d",
+                 WEXITSTATUS(st));
+    else
+        snprintf(reason, sizeof reason, "system: the command ended abnormally (status %d)", st);
+    fail(fr, rec->line, reason, rec->sql, NULL, NULL, NULL, NULL);
+}
+
 /* Run one record that is not skipped and not malformed. */
 static void run_record(file_run *fr, const slt_record *rec)
 {
@@ -348,6 +374,9 @@ static void run_record(file_run *fr, const slt_record *rec)
         break;
     case SLT_LOG_COUNT:
         run_log_count(fr, rec);
+        break;
+    case SLT_SYSTEM:
+        run_system(fr, rec);
         break;
     case SLT_NONE:
         break;

@@ -75,6 +75,7 @@ enum slt_kind {
     SLT_SLEEP,
     SLT_LOG_MARK,
     SLT_LOG_COUNT,
+    SLT_SYSTEM,
 };
 
 enum slt_sort { SLT_NOSORT = 0, SLT_ROWSORT, SLT_VALUESORT };
@@ -95,7 +96,7 @@ typedef struct slt_record {
     enum slt_sort sort; /* query sort mode */
     char *label;        /* query label, NULL when none */
     long number;        /* sleep milliseconds, log count N */
-    char *sql;          /* SQL lines joined by '\n' */
+    char *sql;          /* SQL lines joined by '\n'; the shell command of `system` */
     slt_strv expected;  /* query expected lines, trailing blanks removed */
     char *error;        /* why the record is malformed, NULL when it is fine */
     int error_line;     /* the line the error is about */
@@ -161,6 +162,7 @@ int slt_remote_exec(slt_remote *r, const char *sql, char **err);
 int slt_remote_query(slt_remote *r, const char *sql, const char *types, slt_result *res,
                      char **err);
 const unsigned long *slt_remote_ids(const slt_remote *r, size_t *n);
+void slt_remote_reset(slt_remote *r);
 void slt_remote_free(slt_remote *r);
 
 /* ---- log.c -------------------------------------------------------------- */

@@ -1,0 +1,720 @@
+/*
+** txn_commit.c: COMMIT of the queued PITR changes of one SQLite transaction (issue 6),
+** and the mo_pitr_last_commit table that reports it.
+**
+** Usage:
+**     BEGIN; ...writes to mo_pitr... COMMIT;      -- xSync calls mopitr_commit_run
+**     SELECT seq, connection, statement, state, error FROM mo_pitr_last_commit;
+**
+** Table mo_pitr_last_commit (eponymous only; read-only), one row per statement of the
+** last COMMIT that had queued changes, in the order they were (or would have been) sent:
+**     seq         1, 2, ...
+**     connection  the mo_connect() name
+**     statement   the CREATE / ALTER / DROP PITR text
+**     state       applied | undone | failed | not_sent | unknown
+**     error       NULL, or why: the server's error, a failed undo, a lost reply
+**
+** How it works:
+**   1. Net changes: txn.c hands over, per name, the row the server had when the
+**      transaction read it (old) and the row wanted now (new). old = new: nothing;
+**      none -> new: CREATE; old -> none: DROP; same object, other range: one ALTER;
+**      another object under the same name: DROP then CREATE. So an insert then delete
+**      sends nothing, several updates send one ALTER, insert then update one CREATE
+**      with the final range, and delete then insert of the same object one ALTER (or
+**      nothing): the PITR keeps its created_time and history.
+**   2. Validation, before anything is sent: one SHOW PITR per connection involved.
+**      A name to create must not exist now (unless this batch drops it first); a name
+**      to alter or drop must still exist and protect the object it protected when the
+**      transaction read it; no other PITR may protect an object being given one
+**      (MatrixOne's one-PITR-per-object rule; a PITR that this batch drops frees its
+**      object). Any failure refuses the COMMIT with nothing sent.
+**   3. Order: CREATEs and range increases (and equal-length ALTERs) first, range
+**      decreases next, DROPs after, and last the CREATEs that need a dropped name or
+**      object: what can shrink or discard history goes as late as possible, so a
+**      failure usually strikes before any history was lost. Ranges compare in time:
+**      now minus the span with calendar months and years, as MatrixOne compares them.
+**   4. Apply one statement at a time. A lost reply is checked with SHOW PITR WHERE
+**      pitr_name = ... on a fresh connection (mopitr_change_run): applied -> go on; not
+**      applied -> failed; no answer -> unknown. On failed/unknown, undo what this
+**      COMMIT applied, newest first: DROP what it created, ALTER back changed ranges,
+**      re-CREATE what it dropped with the same object and range (a new created_time:
+**      the recovery window restarts). An undo that fails leaves its statement
+**      "applied" with the undo's error; the COMMIT error then lists what is still
+**      applied and what is not.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mo_pitr_int.h"
+
+#define COMMIT_NOT_SENT 0
+#define COMMIT_APPLIED  1
+#define COMMIT_UNDONE   2
+#define COMMIT_FAILED   3
+#define COMMIT_UNKNOWN  4
+
+static const char *const commit_azState[] = {"not_sent", "applied", "undone", "failed",
+                                             "unknown"};
+
+/* One statement of a batch and its undo. */
+typedef struct commit_step {
+    mopitr_conn *pConn; /* one reference */
+    char *zConn;
+    int iConn, iOrder, iPhase;
+    mopitr_change fwd; /* what to do */
+    mopitr_change undo;
+    int bUndo;    /* undo is known (validated) */
+    char *zSql;   /* fwd's text */
+    int eState;   /* COMMIT_* */
+    char *zError; /* NULL or why */
+} commit_step;
+
+struct mopitr_report {
+    commit_step *aStep;
+    int nStep;
+};
+
+/* Free a report. NULL is a no-op. */
+void mopitr_report_free(mopitr_report *p)
+{
+    int i;
+    if (p == NULL)
+        return;
+    for (i = 0; i < p->nStep; i++) {
+        commit_step *s = &p->aStep[i];
+        mopitr_conn_unref(s->pConn);
+        sqlite3_free(s->zConn);
+        mopitr_row_clear(&s->fwd.row);
+        mopitr_row_clear(&s->undo.row);
+        sqlite3_free(s->zSql);
+        sqlite3_free(s->zError);
+    }
+    sqlite3_free(p->aStep);
+    sqlite3_free(p);
+}
+
+/* ---- ranges ------------------------------------------------------------- */
+
+/* The start of a range of v units u ending at now (UTC, calendar months and years). */
+static time_t commit_range_start(sqlite3_int64 v, const char *zUnit, time_t now)
+{
+    struct tm tm;
+    if (zUnit && strcmp(zUnit, "h") == 0)
+        return now - (time_t)v * 3600;
+    if (zUnit && strcmp(zUnit, "d") == 0)
+        return now - (time_t)v * 86400;
+    gmtime_r(&now, &tm);
+    if (zUnit && strcmp(zUnit, "mo") == 0)
+        tm.tm_mon -= (int)v;
+    else
+        tm.tm_year -= (int)v;
+    return timegm(&tm);
+}
+
+/* <0, 0, >0 as range a is shorter than, as long as, longer than range b. */
+static int commit_range_cmp(const mopitr_row *a, const mopitr_row *b)
+{
+    time_t now = time(NULL);
+    time_t ta = commit_range_start(a->range_value, a->az[MOPITR_COL_RANGE_UNIT], now);
+    time_t tb = commit_range_start(b->range_value, b->az[MOPITR_COL_RANGE_UNIT], now);
+    return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
+/* ---- building and validating the batch ---------------------------------- */
+
+/* Append a step for change (op, row copy) to p. */
+static int commit_add(mopitr_report *p, const mopitr_txn_net *n, mopitr_change_op op,
+                      const mopitr_row *r, int bOwn, int iPhase)
+{
+    commit_step *s;
+    int rc;
+    s = &p->aStep[p->nStep];
+    memset(s, 0, sizeof(*s));
+    s->pConn = n->pConn;
+    mopitr_conn_ref(n->pConn);
+    s->iConn = n->iConn;
+    s->iOrder = n->iOrder;
+    s->iPhase = iPhase;
+    s->fwd.op = op;
+    s->fwd.bOwnAccount = bOwn;
+    p->nStep++;
+    s->zConn = sqlite3_mprintf("%s", n->zConn);
+    if (s->zConn == NULL)
+        return SQLITE_NOMEM;
+    rc = mopitr_row_copy(&s->fwd.row, r);
+    if (rc == SQLITE_OK) {
+        s->zSql = mopitr_change_sql(s->pConn, &s->fwd);
+        if (s->zSql == NULL)
+            rc = SQLITE_NOMEM;
+    }
+    return rc;
+}
+
+/* The steps for the net changes aNet, unordered and not yet validated. */
+static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
+{
+    int i, rc = SQLITE_OK;
+    p->aStep = sqlite3_malloc64(sizeof(commit_step) * (size_t)(2 * nNet + 1));
+    if (p->aStep == NULL)
+        return SQLITE_NOMEM;
+    for (i = 0; rc == SQLITE_OK && i < nNet; i++) {
+        const mopitr_txn_net *n = &aNet[i];
+        const char *zOwn = mopitr_conn_account(n->pConn);
+        if (n->pOld == NULL && n->pNew)
+            rc = commit_add(p, n, MOPITR_CHANGE_CREATE, n->pNew, n->bOwnAccount, 1);
+        else if (n->pOld && n->pNew == NULL)
+            rc = commit_add(p, n, MOPITR_CHANGE_DROP, n->pOld, 0, 3);
+        else if (n->pOld && n->pNew && mopitr_row_same_object(n->pOld, n->pNew, zOwn)) {
+            if (n->pOld->range_value != n->pNew->range_value ||
+                sqlite3_stricmp(n->pOld->az[MOPITR_COL_RANGE_UNIT],
+                                n->pNew->az[MOPITR_COL_RANGE_UNIT]) != 0)
+                rc = commit_add(p, n, MOPITR_CHANGE_ALTER, n->pNew, 0, 1);
+        } else if (n->pOld && n->pNew) {
+            rc = commit_add(p, n, MOPITR_CHANGE_DROP, n->pOld, 0, 3);
+            if (rc == SQLITE_OK)
+                rc = commit_add(p, n, MOPITR_CHANGE_CREATE, n->pNew, n->bOwnAccount, 4);
+        }
+    }
+    return rc;
+}
+
+/* The server's rows of one connection, read for validation. */
+typedef struct commit_server {
+    mopitr_conn *pConn; /* borrowed */
+    mopitr_row *aRow;
+    int nRow, nAlloc;
+} commit_server;
+
+/* Read pConn's whole SHOW PITR into *pS. */
+static int commit_server_read(commit_server *pS, char **pzErr)
+{
+    mopitr_result *pRes = NULL;
+    char *zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pS->pConn));
+    int rc;
+    if (zSql == NULL)
+        return SQLITE_NOMEM;
+    rc = mopitr_conn_query(pS->pConn, zSql, &pRes, pzErr);
+    while (rc == SQLITE_OK) {
+        if (pS->nRow == pS->nAlloc) {
+            int nNew = pS->nAlloc ? pS->nAlloc * 2 : 64;
+            mopitr_row *aNew = sqlite3_realloc64(pS->aRow, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            pS->aRow = aNew;
+            pS->nAlloc = nNew;
+        }
+        memset(&pS->aRow[pS->nRow], 0, sizeof(mopitr_row));
+        rc = mopitr_result_next(pRes, &pS->aRow[pS->nRow], pzErr);
+        if (rc == SQLITE_ROW) {
+            pS->nRow++;
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+            break;
+        }
+    }
+    mopitr_result_free(pRes);
+    sqlite3_free(zSql);
+    return rc;
+}
+
+/* The server row named zName in pS, or NULL. */
+static const mopitr_row *commit_server_row(const commit_server *pS, const char *zName)
+{
+    int i;
+    for (i = 0; i < pS->nRow; i++) {
+        if (sqlite3_stricmp(pS->aRow[i].az[MOPITR_COL_NAME], zName) == 0)
+            return &pS->aRow[i];
+    }
+    return NULL;
+}
+
+/* Does the batch drop zName on connection iConn? */
+static int commit_drops(const mopitr_report *p, int iConn, const char *zName)
+{
+    int i;
+    for (i = 0; i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        if (s->iConn == iConn && s->fwd.op == MOPITR_CHANGE_DROP &&
+            sqlite3_stricmp(s->fwd.row.az[MOPITR_COL_NAME], zName) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Validate step s against the server's rows pS and fill its undo. SQLITE_OK, or an
+** error (SQLITE_CONSTRAINT for a name or object taken) with the reason in s->zError. */
+static int commit_check(mopitr_report *p, commit_step *s, const commit_server *pS)
+{
+    const char *zOwn = mopitr_conn_account(s->pConn);
+    const char *zName = s->fwd.row.az[MOPITR_COL_NAME];
+    const mopitr_row *pNow = commit_server_row(pS, zName);
+    char *zA = NULL, *zB = NULL;
+    int i, rc = SQLITE_OK;
+
+    if (s->fwd.op == MOPITR_CHANGE_CREATE) {
+        if (pNow && !commit_drops(p, s->iConn, zName)) {
+            s->zError = sqlite3_mprintf("pitr '%s' already exists on the server: it was "
+                                        "created after this transaction read it",
+                                        zName);
+            rc = SQLITE_CONSTRAINT;
+            goto out;
+        }
+        for (i = 0; i < pS->nRow; i++) {
+            const mopitr_row *r = &pS->aRow[i];
+            if (!mopitr_row_same_object(r, &s->fwd.row, zOwn))
+                continue;
+            if (commit_drops(p, s->iConn, r->az[MOPITR_COL_NAME])) {
+                s->iPhase = 4; /* after the drop that frees the object */
+                continue;
+            }
+            zA = mopitr_row_describe_object(r);
+            s->zError = zA ? sqlite3_mprintf("%s already has a pitr on the server ('%s'), "
+                                             "so pitr '%s' cannot be created",
+                                             zA, r->az[MOPITR_COL_NAME], zName)
+                           : NULL;
+            rc = SQLITE_CONSTRAINT;
+            goto out;
+        }
+        s->undo.op = MOPITR_CHANGE_DROP;
+        rc = mopitr_row_copy(&s->undo.row, &s->fwd.row);
+        goto out;
+    }
+    /* ALTER and DROP: the PITR must still be there, protecting the same object. */
+    if (pNow == NULL) {
+        s->zError = sqlite3_mprintf("pitr '%s' no longer exists on the server: it was dropped "
+                                    "after this transaction read it",
+                                    zName);
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (!mopitr_row_same_object(pNow, &s->fwd.row, zOwn)) {
+        zA = mopitr_row_describe_object(pNow);
+        zB = mopitr_row_describe_object(&s->fwd.row);
+        s->zError = zA && zB ? sqlite3_mprintf("pitr '%s' on the server now protects %s, not %s "
+                                               "as when this transaction read it",
+                                               zName, zA, zB)
+                             : NULL;
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    rc = mopitr_row_copy(&s->undo.row, pNow);
+    if (rc != SQLITE_OK)
+        goto out;
+    if (s->fwd.op == MOPITR_CHANGE_DROP) {
+        s->undo.op = MOPITR_CHANGE_CREATE; /* the same object and range, a new created_time */
+        s->undo.bOwnAccount = pNow->level == MOPITR_LEVEL_ACCOUNT &&
+                              mopitr_row_is_own_account(pNow, zOwn);
+    } else {
+        s->undo.op = MOPITR_CHANGE_ALTER;
+        s->iPhase = commit_range_cmp(&s->fwd.row, pNow) < 0 ? 2 : 1;
+    }
+out:
+    sqlite3_free(zA);
+    sqlite3_free(zB);
+    if (rc == SQLITE_OK)
+        s->bUndo = 1;
+    else if (s->zError == NULL)
+        rc = SQLITE_NOMEM;
+    return rc;
+}
+
+/* qsort order: phase, then connection, then the queue's order. */
+static int commit_step_cmp(const void *pA, const void *pB)
+{
+    const commit_step *a = pA, *b = pB;
+    if (a->iPhase != b->iPhase)
+        return a->iPhase - b->iPhase;
+    if (a->iConn != b->iConn)
+        return a->iConn - b->iConn;
+    if (a->iOrder != b->iOrder)
+        return a->iOrder - b->iOrder;
+    return (int)a->fwd.op - (int)b->fwd.op;
+}
+
+/* Validate every step against one SHOW PITR per connection; 0-based index of the
+** refused step in *piBad. */
+static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
+{
+    commit_server *aS = NULL;
+    int nS = 0, i, j, rc = SQLITE_OK;
+
+    *piBad = -1;
+    aS = sqlite3_malloc64(sizeof(*aS) * (size_t)(p->nStep + 1));
+    if (aS == NULL)
+        return SQLITE_NOMEM;
+    for (i = 0; rc == SQLITE_OK && i < p->nStep; i++) {
+        commit_step *s = &p->aStep[i];
+        for (j = 0; j < nS && aS[j].pConn != s->pConn; j++) {
+        }
+        if (j == nS) {
+            memset(&aS[nS], 0, sizeof(aS[nS]));
+            aS[nS++].pConn = s->pConn;
+            rc = commit_server_read(&aS[j], pzErr);
+            if (rc != SQLITE_OK) {
+                *piBad = i;
+                break;
+            }
+        }
+        rc = commit_check(p, s, &aS[j]);
+        if (rc != SQLITE_OK)
+            *piBad = i;
+    }
+    for (i = 0; i < nS; i++) {
+        for (j = 0; j < aS[i].nRow; j++)
+            mopitr_row_clear(&aS[i].aRow[j]);
+        sqlite3_free(aS[i].aRow);
+    }
+    sqlite3_free(aS);
+    return rc;
+}
+
+/* ---- applying and undoing ------------------------------------------------- */
+
+/* z without its leading "mo_pitr: " (in place; the report's error column holds the
+** reason only). Returns z. */
+static char *commit_unprefix(char *z)
+{
+    if (z && strncmp(z, "mo_pitr: ", 9) == 0)
+        memmove(z, z + 9, strlen(z + 9) + 1);
+    return z;
+}
+
+/* Undo the applied steps of p from index iLast down to 0. Returns the number of steps
+** left applied (or unknown) afterwards. */
+static int commit_undo_from(mopitr_report *p, int iLast)
+{
+    int i, nLeft = 0;
+    for (i = iLast; i >= 0; i--) {
+        commit_step *s = &p->aStep[i];
+        char *zErr = NULL, *zUndo;
+        int eOutcome = MOPITR_OUTCOME_FAILED, rc;
+        if (s->eState != COMMIT_APPLIED)
+            continue;
+        if (!s->bUndo) {
+            nLeft++;
+            continue;
+        }
+        rc = mopitr_change_run(s->pConn, &s->undo, &eOutcome, &zErr);
+        if (rc == SQLITE_OK) {
+            s->eState = COMMIT_UNDONE;
+            sqlite3_free(zErr);
+            continue;
+        }
+        nLeft++;
+        zUndo = mopitr_change_sql(s->pConn, &s->undo);
+        sqlite3_free(s->zError);
+        s->zError = sqlite3_mprintf(
+            "%s \"%s\": %s", eOutcome == MOPITR_OUTCOME_UNKNOWN ? "undo outcome unknown" : "undo failed",
+            zUndo ? zUndo : "?", zErr ? commit_unprefix(zErr) : "out of memory");
+        if (eOutcome == MOPITR_OUTCOME_UNKNOWN)
+            s->eState = COMMIT_UNKNOWN;
+        sqlite3_free(zUndo);
+        sqlite3_free(zErr);
+    }
+    return nLeft;
+}
+
+/* Append to pStr up to 5 statements of p in state eState ("none" when there are none). */
+static void commit_list(sqlite3_str *pStr, const mopitr_report *p, int eState)
+{
+    int i, n = 0;
+    for (i = 0; i < p->nStep; i++) {
+        if (p->aStep[i].eState != eState)
+            continue;
+        if (n < 5)
+            sqlite3_str_appendf(pStr, "%s%d (%s)", n ? ", " : "", i + 1, p->aStep[i].zSql);
+        n++;
+    }
+    if (n > 5)
+        sqlite3_str_appendf(pStr, " and %d more", n - 5);
+    if (n == 0)
+        sqlite3_str_appendall(pStr, "none");
+}
+
+/* Count the steps of p in state eState. */
+static int commit_count(const mopitr_report *p, int eState)
+{
+    int i, n = 0;
+    for (i = 0; i < p->nStep; i++)
+        n += p->aStep[i].eState == eState;
+    return n;
+}
+
+/* The COMMIT error after step iBad failed and the undo ran. */
+static char *commit_failure(const mopitr_report *p, int iBad, const char *zWhy)
+{
+    const commit_step *s = &p->aStep[iBad];
+    sqlite3_str *pStr = sqlite3_str_new(NULL);
+    int nUndone = commit_count(p, COMMIT_UNDONE);
+    int nLeft = commit_count(p, COMMIT_APPLIED) + commit_count(p, COMMIT_UNKNOWN) -
+                (s->eState == COMMIT_UNKNOWN);
+    sqlite3_str_appendf(pStr, "mo_pitr: COMMIT failed at statement %d of %d on connection '%s' "
+                              "(%s): %s",
+                        iBad + 1, p->nStep, s->zConn, s->zSql, zWhy);
+    if (s->eState == COMMIT_UNKNOWN)
+        sqlite3_str_appendall(pStr, "; whether that statement applied is unknown");
+    if (nLeft == 0) {
+        if (nUndone)
+            sqlite3_str_appendf(pStr, "; the %d statement%s applied before it %s undone", nUndone,
+                                nUndone == 1 ? "" : "s", nUndone == 1 ? "was" : "were");
+        sqlite3_str_appendall(pStr, s->eState == COMMIT_UNKNOWN
+                                        ? "; nothing else of this COMMIT is applied"
+                                        : "; nothing of this COMMIT is applied");
+    } else {
+        sqlite3_str_appendall(pStr, "; the undo did not finish: still applied: ");
+        commit_list(pStr, p, COMMIT_APPLIED);
+        sqlite3_str_appendall(pStr, "; undone: ");
+        commit_list(pStr, p, COMMIT_UNDONE);
+        if (commit_count(p, COMMIT_UNKNOWN) > (s->eState == COMMIT_UNKNOWN)) {
+            sqlite3_str_appendall(pStr, "; unknown: ");
+            commit_list(pStr, p, COMMIT_UNKNOWN);
+        }
+        sqlite3_str_appendf(pStr, "; not sent: %d", commit_count(p, COMMIT_NOT_SENT));
+    }
+    sqlite3_str_appendall(pStr, " (see mo_pitr_last_commit)");
+    return sqlite3_str_finish(pStr);
+}
+
+/* Apply p in order; on a failure undo and say so in *pzErr. */
+static int commit_apply(mopitr_report *p, char **pzErr)
+{
+    int i, rc = SQLITE_OK;
+    for (i = 0; i < p->nStep; i++) {
+        commit_step *s = &p->aStep[i];
+        char *zErr = NULL;
+        int eOutcome = MOPITR_OUTCOME_FAILED;
+        rc = mopitr_change_run(s->pConn, &s->fwd, &eOutcome, &zErr);
+        if (rc == SQLITE_OK) {
+            s->eState = COMMIT_APPLIED;
+            s->zError = commit_unprefix(zErr); /* a lost reply, checked: it applied */
+            continue;
+        }
+        s->eState = eOutcome == MOPITR_OUTCOME_UNKNOWN ? COMMIT_UNKNOWN : COMMIT_FAILED;
+        s->zError = zErr ? commit_unprefix(zErr) : sqlite3_mprintf("out of memory");
+        if (s->eState == COMMIT_UNKNOWN)
+            s->bUndo = 0; /* not applied as far as we know: do not "undo" it */
+        commit_undo_from(p, i - 1);
+        *pzErr = commit_failure(p, i, s->zError);
+        if (*pzErr == NULL)
+            rc = SQLITE_NOMEM;
+        return rc == SQLITE_CONSTRAINT ? SQLITE_CONSTRAINT : rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
+    }
+    return SQLITE_OK;
+}
+
+/* See the header and the manual above. */
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport,
+                      char **pzErr)
+{
+    mopitr_report *p;
+    int rc, iBad = -1;
+
+    *ppReport = NULL;
+    p = sqlite3_malloc64(sizeof(*p));
+    if (p == NULL)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof(*p));
+    rc = commit_build(aNet, nNet, p);
+    if (rc == SQLITE_OK && p->nStep > 0)
+        rc = commit_validate(p, &iBad, pzErr);
+    if (p->nStep > 1)
+        qsort(p->aStep, (size_t)p->nStep, sizeof(commit_step), commit_step_cmp);
+    if (rc == SQLITE_OK) {
+        rc = commit_apply(p, pzErr);
+    } else if (rc != SQLITE_NOMEM && iBad >= 0 && *pzErr == NULL) {
+        /* Refused by validation: nothing was sent. (After the sort iBad is stale: find
+        ** the refused step by its reason.) */
+        const char *zWhy = "refused";
+        int i;
+        for (i = 0; i < p->nStep; i++) {
+            if (p->aStep[i].zError)
+                zWhy = p->aStep[i].zError;
+        }
+        *pzErr = mopitr_errf("COMMIT refused, nothing was sent: %s (see mo_pitr_last_commit)",
+                             zWhy);
+        if (*pzErr == NULL)
+            rc = SQLITE_NOMEM;
+    } else if (rc != SQLITE_NOMEM && *pzErr) {
+        /* The validation read failed: nothing was sent. */
+        char *z = mopitr_errf("COMMIT refused, nothing was sent: cannot read the server's "
+                              "PITRs: %s",
+                              strncmp(*pzErr, "mo_pitr: ", 9) == 0 ? *pzErr + 9 : *pzErr);
+        sqlite3_free(*pzErr);
+        *pzErr = z;
+        if (z == NULL)
+            rc = SQLITE_NOMEM;
+    }
+    *ppReport = p;
+    return rc;
+}
+
+/* See the header: another table's xSync failed after this batch applied. */
+void mopitr_commit_undo(mopitr_report *p)
+{
+    if (p && p->nStep > 0)
+        commit_undo_from(p, p->nStep - 1);
+}
+
+/* ---- the mo_pitr_last_commit table -------------------------------------- */
+
+typedef struct report_vtab {
+    sqlite3_vtab base;
+    mopitr_txn *pTxn; /* borrowed: lives as long as the module */
+} report_vtab;
+
+/* A cursor: a copy of the report's rows taken by xFilter. */
+typedef struct report_cursor {
+    sqlite3_vtab_cursor base;
+    char **azCell; /* 4 texts per row: connection, statement, state, error */
+    int nRow, iRow;
+} report_cursor;
+
+/* xConnect (eponymous only). */
+static int report_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                          sqlite3_vtab **ppVtab, char **pzErr)
+{
+    report_vtab *v;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, connection TEXT, "
+                                      "statement TEXT, state TEXT, error TEXT)");
+    if (rc != SQLITE_OK)
+        return rc;
+    v = sqlite3_malloc64(sizeof(*v));
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof(*v));
+    v->pTxn = pAux;
+    *ppVtab = &v->base;
+    return SQLITE_OK;
+}
+
+/* xDisconnect. */
+static int report_disconnect(sqlite3_vtab *pVtab)
+{
+    sqlite3_free(pVtab);
+    return SQLITE_OK;
+}
+
+/* xBestIndex: always a full scan of a few rows. */
+static int report_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
+{
+    pInfo->estimatedCost = 10;
+    pInfo->estimatedRows = 10;
+    return SQLITE_OK;
+}
+
+/* Free a cursor's copy. */
+static void report_cursor_clear(report_cursor *c)
+{
+    int i;
+    for (i = 0; i < c->nRow * 4; i++)
+        sqlite3_free(c->azCell[i]);
+    sqlite3_free(c->azCell);
+    c->azCell = NULL;
+    c->nRow = c->iRow = 0;
+}
+
+/* xOpen. */
+static int report_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
+{
+    report_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (c == NULL)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    *ppCursor = &c->base;
+    return SQLITE_OK;
+}
+
+/* xClose. */
+static int report_close(sqlite3_vtab_cursor *pCur)
+{
+    report_cursor_clear((report_cursor *)pCur);
+    sqlite3_free(pCur);
+    return SQLITE_OK;
+}
+
+/* xFilter: copy the current report. */
+static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                         sqlite3_value **argv)
+{
+    report_cursor *c = (report_cursor *)pCur;
+    const mopitr_report *p = mopitr_txn_last_report(((report_vtab *)pCur->pVtab)->pTxn);
+    int i;
+
+    report_cursor_clear(c);
+    if (p == NULL || p->nStep == 0)
+        return SQLITE_OK;
+    c->azCell = sqlite3_malloc64(sizeof(char *) * 4 * (size_t)p->nStep);
+    if (c->azCell == NULL)
+        return SQLITE_NOMEM;
+    memset(c->azCell, 0, sizeof(char *) * 4 * (size_t)p->nStep);
+    c->nRow = p->nStep;
+    for (i = 0; i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        c->azCell[i * 4] = sqlite3_mprintf("%s", s->zConn);
+        c->azCell[i * 4 + 1] = sqlite3_mprintf("%s", s->zSql);
+        c->azCell[i * 4 + 2] = sqlite3_mprintf("%s", commit_azState[s->eState]);
+        c->azCell[i * 4 + 3] = s->zError ? sqlite3_mprintf("%s", s->zError) : NULL;
+        if (!c->azCell[i * 4] || !c->azCell[i * 4 + 1] || !c->azCell[i * 4 + 2] ||
+            (s->zError && !c->azCell[i * 4 + 3]))
+            return SQLITE_NOMEM;
+    }
+    return SQLITE_OK;
+}
+
+/* xNext. */
+static int report_next(sqlite3_vtab_cursor *pCur)
+{
+    ((report_cursor *)pCur)->iRow++;
+    return SQLITE_OK;
+}
+
+/* xEof. */
+static int report_eof(sqlite3_vtab_cursor *pCur)
+{
+    report_cursor *c = (report_cursor *)pCur;
+    return c->iRow >= c->nRow;
+}
+
+/* xColumn. */
+static int report_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
+{
+    report_cursor *c = (report_cursor *)pCur;
+    if (iCol == 0)
+        sqlite3_result_int(ctx, c->iRow + 1);
+    else if (iCol >= 1 && iCol <= 4 && c->azCell[c->iRow * 4 + iCol - 1])
+        sqlite3_result_text(ctx, c->azCell[c->iRow * 4 + iCol - 1], -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+}
+
+/* xRowid. */
+static int report_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
+{
+    *pRowid = ((report_cursor *)pCur)->iRow + 1;
+    return SQLITE_OK;
+}
+
+static sqlite3_module report_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = report_connect,
+    .xBestIndex = report_best_index,
+    .xDisconnect = report_disconnect,
+    .xDestroy = report_disconnect,
+    .xOpen = report_open,
+    .xClose = report_close,
+    .xFilter = report_filter,
+    .xNext = report_next,
+    .xEof = report_eof,
+    .xColumn = report_column,
+    .xRowid = report_rowid,
+};
+
+/* See the header. */
+int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *))
+{
+    return sqlite3_create_module_v2(db, "mo_pitr_last_commit", &report_module, t, xDestroy);
+}
