@@ -429,7 +429,7 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p);
 
 /*
 ** One remote change, the unit a write is made of. xUpdate builds one and applies it at
-** once (autocommit); issue 6 will queue them inside BEGIN...COMMIT instead.
+** once in autocommit mode; inside BEGIN...COMMIT it is queued (txn.c) and sent at COMMIT.
 */
 typedef enum mopitr_change_op {
     MOPITR_CHANGE_CREATE = 1, /* row: checked by mopitr_row_check_create */

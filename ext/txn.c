@@ -42,9 +42,9 @@
 
 /* One name on one connection. */
 typedef struct txn_item {
-    char *zKey;      /* folded name */
-    mopitr_row old;  /* the server's row when read, if bOld */
-    mopitr_row cur;  /* the row now, if bCur */
+    char *zKey;     /* folded name */
+    mopitr_row old; /* the server's row when read, if bOld */
+    mopitr_row cur; /* the row now, if bCur */
     int bOld, bCur;
     int bOwnAccount; /* cur was queued in the own-account form */
     int bTouched;    /* a queued change names it */
@@ -604,8 +604,7 @@ static int txn_overlay_add(pitr_cache *o, const mopitr_row *r, const mopitr_row 
 
 /* See the header. Net changes only: a name the queue created and dropped again shows
 ** what the server has now. */
-int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
-                       pitr_cache **ppOut)
+int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut)
 {
     mopitr_txn *t = mopitr_txn_of(db);
     const char *zOwn = mopitr_conn_account(pConn);
@@ -732,6 +731,16 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     if (t->bBroken) {
         *pzErr = mopitr_errf("COMMIT refused, nothing was sent: out of memory while queueing "
                              "this transaction's changes");
+        txn_reset(t);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if (t->bApplied && t->nOp > 0) {
+        /* An earlier COMMIT of this transaction sent its batch, then SQLite kept the
+        ** transaction open (the database file was busy) and more was queued. Refuse:
+        ** SQLite then rolls back, and xRollback undoes the earlier batch. */
+        *pzErr = mopitr_errf("COMMIT refused: an earlier COMMIT of this transaction already "
+                             "sent its changes and more were queued since; the transaction is "
+                             "rolled back and the earlier changes undone");
         txn_reset(t);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }

@@ -54,8 +54,7 @@
 #define COMMIT_FAILED   3
 #define COMMIT_UNKNOWN  4
 
-static const char *const commit_azState[] = {"not_sent", "applied", "undone", "failed",
-                                             "unknown"};
+static const char *const commit_azState[] = {"not_sent", "applied", "undone", "failed", "unknown"};
 
 /* One statement of a batch and its undo. */
 typedef struct commit_step {
@@ -306,8 +305,8 @@ static int commit_check(mopitr_report *p, commit_step *s, const commit_server *p
         goto out;
     if (s->fwd.op == MOPITR_CHANGE_DROP) {
         s->undo.op = MOPITR_CHANGE_CREATE; /* the same object and range, a new created_time */
-        s->undo.bOwnAccount = pNow->level == MOPITR_LEVEL_ACCOUNT &&
-                              mopitr_row_is_own_account(pNow, zOwn);
+        s->undo.bOwnAccount =
+            pNow->level == MOPITR_LEVEL_ACCOUNT && mopitr_row_is_own_account(pNow, zOwn);
     } else {
         s->undo.op = MOPITR_CHANGE_ALTER;
         s->iPhase = commit_range_cmp(&s->fwd.row, pNow) < 0 ? 2 : 1;
@@ -408,7 +407,8 @@ static int commit_undo_from(mopitr_report *p, int iLast)
         zUndo = mopitr_change_sql(s->pConn, &s->undo);
         sqlite3_free(s->zError);
         s->zError = sqlite3_mprintf(
-            "%s \"%s\": %s", eOutcome == MOPITR_OUTCOME_UNKNOWN ? "undo outcome unknown" : "undo failed",
+            "%s \"%s\": %s",
+            eOutcome == MOPITR_OUTCOME_UNKNOWN ? "undo outcome unknown" : "undo failed",
             zUndo ? zUndo : "?", zErr ? commit_unprefix(zErr) : "out of memory");
         if (eOutcome == MOPITR_OUTCOME_UNKNOWN)
             s->eState = COMMIT_UNKNOWN;
@@ -452,8 +452,9 @@ static char *commit_failure(const mopitr_report *p, int iBad, const char *zWhy)
     int nUndone = commit_count(p, COMMIT_UNDONE);
     int nLeft = commit_count(p, COMMIT_APPLIED) + commit_count(p, COMMIT_UNKNOWN) -
                 (s->eState == COMMIT_UNKNOWN);
-    sqlite3_str_appendf(pStr, "mo_pitr: COMMIT failed at statement %d of %d on connection '%s' "
-                              "(%s): %s",
+    sqlite3_str_appendf(pStr,
+                        "mo_pitr: COMMIT failed at statement %d of %d on connection '%s' "
+                        "(%s): %s",
                         iBad + 1, p->nStep, s->zConn, s->zSql, zWhy);
     if (s->eState == COMMIT_UNKNOWN)
         sqlite3_str_appendall(pStr, "; whether that statement applied is unknown");
@@ -507,8 +508,7 @@ static int commit_apply(mopitr_report *p, char **pzErr)
 }
 
 /* See the header and the manual above. */
-int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport,
-                      char **pzErr)
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport, char **pzErr)
 {
     mopitr_report *p;
     int rc, iBad = -1;
@@ -534,8 +534,8 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppRe
             if (p->aStep[i].zError)
                 zWhy = p->aStep[i].zError;
         }
-        *pzErr = mopitr_errf("COMMIT refused, nothing was sent: %s (see mo_pitr_last_commit)",
-                             zWhy);
+        *pzErr =
+            mopitr_errf("COMMIT refused, nothing was sent: %s (see mo_pitr_last_commit)", zWhy);
         if (*pzErr == NULL)
             rc = SQLITE_NOMEM;
     } else if (rc != SQLITE_NOMEM && *pzErr) {

@@ -47,8 +47,9 @@
 **   - xUpdate turns each row change into one mopitr_change applied by pitr_apply():
 **     INSERT -> CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR.
 **     Everything is validated before the first write. In autocommit mode each change
-**     applies at once (issue 6 will queue them inside BEGIN...COMMIT; until then they
-**     also apply at once inside a transaction and are not rolled back).
+**     applies at once; inside BEGIN...COMMIT changes are queued and sent at COMMIT, and
+**     scans of a connection with queued changes read an overlaid copy (txn.c,
+**     txn_commit.c).
 **   - INSERT: level may be omitted when the identity columns imply it; range defaults
 **     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
 **     read from another mo_pitr table insert as they are); a non-NULL connection

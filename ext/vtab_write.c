@@ -152,8 +152,7 @@ static void pitr_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, int
     mopitr_row now;
     int bFound = 0, bApplied;
     memset(&now, 0, sizeof(now));
-    if (mopitr_pitr_lookup(pConn, r->az[MOPITR_COL_NAME], &now, &bFound, pzCheckErr) !=
-        SQLITE_OK) {
+    if (mopitr_pitr_lookup(pConn, r->az[MOPITR_COL_NAME], &now, &bFound, pzCheckErr) != SQLITE_OK) {
         *peOutcome = MOPITR_OUTCOME_UNKNOWN;
         return;
     }
@@ -175,8 +174,7 @@ static void pitr_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, int
 ** when the change turns out applied, SQLITE_OK is returned and *pzErr still holds a
 ** note saying so (the caller frees it).
 */
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome,
-                      char **pzErr)
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr)
 {
     mopitr_exec_info info;
     char *zSql = mopitr_change_sql(pConn, pCh);
@@ -209,15 +207,15 @@ int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutco
         *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was applied", zLost ? zLost : "");
         rc = SQLITE_OK;
     } else if (eOutcome == MOPITR_OUTCOME_FAILED) {
-        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was not applied",
-                             zLost ? zLost : "");
+        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was not applied", zLost ? zLost : "");
         rc = SQLITE_ERROR;
     } else {
-        *pzErr = mopitr_errf("%s; the check with SHOW PITR failed too (%s): the outcome is "
-                             "unknown",
-                             zLost ? zLost : "",
-                             zCheckErr ? zCheckErr + (strncmp(zCheckErr, "mo_pitr: ", 9) == 0 ? 9 : 0)
-                                       : "out of memory");
+        *pzErr =
+            mopitr_errf("%s; the check with SHOW PITR failed too (%s): the outcome is "
+                        "unknown",
+                        zLost ? zLost : "",
+                        zCheckErr ? zCheckErr + (strncmp(zCheckErr, "mo_pitr: ", 9) == 0 ? 9 : 0)
+                                  : "out of memory");
         rc = SQLITE_ERROR;
     }
     if (*pzErr == NULL && rc != SQLITE_OK)
@@ -561,8 +559,8 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     if (t) {
         /* Queued: the PITR must exist in the transaction's view. */
         if (!bLoaded)
-            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old,
-                                 &bFound, pzErr);
+            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound,
+                                 pzErr);
         if (rc == SQLITE_OK && !bFound) {
             *pzErr = mopitr_errf("pitr '%s' does not exist",
                                  mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));

@@ -75,6 +75,32 @@ static int send_malformed_ok(wire_conn *c, uint16_t status)
     return wire_write_packet(c, p, sizeof(p));
 }
 
+/* The outcome of r as the log shows it. */
+static void reply_outcome(const wire_reply *r, char *outcome, size_t n)
+{
+    if (r->lost)
+        snprintf(outcome, n, "lost");
+    else if (r->answer == A_ROWS)
+        snprintf(outcome, n, "rows=%" PRIu64, r->rows);
+    else if (r->answer == A_ERR)
+        snprintf(outcome, n, "err=%u", r->code);
+    else
+        snprintf(outcome, n, "ok=%" PRIu64, r->affected);
+}
+
+/* Write r's log line now (once), before the final flush of a complete answer. */
+static void reply_log(wire_reply *r)
+{
+    char outcome[48];
+    if (r->logtext == NULL || r->logged)
+        return;
+    if (r->cl->conn.dead)
+        r->lost = 1;
+    reply_outcome(r, outcome, sizeof(outcome));
+    wire_log(r->cl->sess.conn_id, r->cl->sess.account, outcome, r->logtext, r->loglen);
+    r->logged = 1;
+}
+
 /* Sink: OK. */
 static int r_ok(void *ctx, uint64_t affected, const char *info)
 {
@@ -97,6 +123,7 @@ static int r_ok(void *ctx, uint64_t affected, const char *info)
         wire_send_ok(c, affected, 0, status_of(r), 0, info);
         break;
     }
+    reply_log(r);
     wire_flush(c);
     return alive(r);
 }
@@ -126,6 +153,7 @@ static int r_err(void *ctx, uint16_t code, const char *sqlstate, const char *mes
         wire_send_err(c, code, sqlstate, message);
         break;
     }
+    reply_log(r);
     wire_flush(c);
     return alive(r);
 }
@@ -259,6 +287,10 @@ static int r_done(void *ctx)
     default:
         break;
     }
+    /* Send what is buffered first, so a client that vanished is seen (logged lost),
+    ** then log, then the final EOF. */
+    wire_flush(c);
+    reply_log(r);
     wire_send_eof(c, 0, r->field_list ? wire_status(&r->cl->sess) : status_of(r));
     wire_flush(c);
     return alive(r);
@@ -323,6 +355,7 @@ int wire_reply_preempt(wire_reply *r)
         r->answer = A_ERR;
         r->code = r->fault.code;
         wire_send_err(c, r->fault.code, r->fault.sqlstate, r->fault.message);
+        reply_log(r);
         wire_flush(c);
         alive(r);
         return 1;
@@ -353,14 +386,10 @@ int wire_reply_finish(wire_reply *r, char *outcome, size_t n)
         wire_conn_kill(c);
     if (c->dead)
         r->lost = 1;
-    if (r->lost)
-        snprintf(outcome, n, "lost");
-    else if (r->answer == A_ROWS)
-        snprintf(outcome, n, "rows=%" PRIu64, r->rows);
-    else if (r->answer == A_ERR)
-        snprintf(outcome, n, "err=%u", r->code);
-    else
-        snprintf(outcome, n, "ok=%" PRIu64, r->affected);
+    reply_outcome(r, outcome, n);
+    if (r->logtext && !r->logged) /* lost, or answered without a final flush */
+        wire_log(r->cl->sess.conn_id, r->cl->sess.account, outcome, r->logtext, r->loglen);
+    r->logged = 1;
     wire_fault_free(&r->fault);
     free(r->vals);
     free(r->lens);

@@ -119,8 +119,11 @@ static int run_statement(wire_client *cl, const char *sql, size_t len, uint16_t 
     int rc;
     atomic_fetch_add(&srv->questions, 1);
     memset(&f, 0, sizeof(f));
+    text = trim(sql, &tlen);
     if (wire_fault_is_control(sql, len)) {
         wire_reply_init(&r, cl, more, NULL);
+        r.logtext = text;
+        r.loglen = tlen;
         sink = wire_reply_sink(&r);
         if (cl->sess.account_id != 0)
             sink.err(sink.ctx, 20101, "HY000",
@@ -134,14 +137,14 @@ static int run_statement(wire_client *cl, const char *sql, size_t len, uint16_t 
             wire_sleep_ms(srv, delay);
         hit = wire_fault_take(sql, len, &f);
         wire_reply_init(&r, cl, more, hit ? &f : NULL);
+        r.logtext = text;
+        r.loglen = tlen;
         if (!wire_reply_preempt(&r)) {
             sink = wire_reply_sink(&r);
             mosim_engine_exec(srv->engine, &cl->sess, sql, len, &sink);
         }
     }
     rc = wire_reply_finish(&r, outcome, sizeof(outcome));
-    text = trim(sql, &tlen);
-    wire_log(cl->sess.conn_id, cl->sess.account, outcome, text, tlen);
     return rc != 0 ? -1 : r.answer;
 }
 

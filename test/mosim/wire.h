@@ -111,6 +111,11 @@ typedef struct wire_reply {
     const char **vals; /* LIE scratch: ncol values */
     size_t *lens;
     char *huge; /* LIE HUGE value */
+    /* The statement log line: written just before the reply's last packet is flushed, so a
+    ** client that has the reply always finds the line (tests count round trips by it). */
+    const char *logtext; /* NULL: the caller logs */
+    size_t loglen;
+    int logged;
 } wire_reply;
 
 #define R_NONE 0

@@ -19,7 +19,8 @@
 **         <lines>
 ** to stdout. A connection that cannot be opened (extension not loadable) ends the file,
 ** as does `halt`. `system CMD` runs CMD with /bin/sh and then closes the remote
-** connections (the command may have restarted the server). Each file starts from nothing: its connections are opened as its records
+** connections (the command may have restarted the server). Each file starts from nothing: its
+*connections are opened as its records
 ** need them and all are closed at its end, and the log is marked at its start.
 **
 ** `log count N` polls: a count below N is re-read every 10 ms for up to 2 s (env
