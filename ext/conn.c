@@ -45,8 +45,8 @@
 *timeout closes the handle: the error says
 **     "interrupted" (SQLITE_INTERRUPT) or "no answer from X within N s (read_timeout)";
 **     neither is retried. A stream abandoned before its end (LIMIT, an error, an
-**     interrupt) is not drained from the network: only what already arrived is read
-**     away, else the handle is closed and the next command reconnects.
+**     interrupt) is not drained from the network: what arrives within 50 ms of waiting
+**     is read away, else the handle is closed and the next command reconnects.
 **   - References: the registry holds one; every open result holds one, so a result
 **     outlives mo_disconnect() safely (its rows were spilled).
 */
@@ -915,11 +915,13 @@ int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
 
 /*
 ** Free a result; drops its connection reference. An unfinished stream is not drained
-** from the network: only what already arrived is read away (a wait budget of 0 ms);
-** if more would have to be waited for, the handle is closed instead and the next
+** from the network: what arrives within CONN_DRAIN_BUDGET_MS of waiting in all is read
+** away; if more would have to be waited for, the handle is closed instead and the next
 ** command reconnects (notes B5: mysql_free_result would block until the server sent
 ** everything, the full read timeout for a stalled server).
 */
+#define CONN_DRAIN_BUDGET_MS 50
+
 void mopitr_result_free(mopitr_result *r)
 {
     int i;
@@ -928,7 +930,9 @@ void mopitr_result_free(mopitr_result *r)
     if (r->pRes) {
         mopitr_conn *p = r->pConn;
         mopitr_wait w;
-        mopitr_wait_begin(&w, NULL, 0);
+        /* A short budget: the end of a small result (its EOF) often arrives in a packet
+        ** of its own just after the rows; closing for that would cost a reconnect. */
+        mopitr_wait_begin(&w, NULL, CONN_DRAIN_BUDGET_MS);
         mysql_free_result(r->pRes);
         mopitr_wait_end(&w);
         r->pRes = NULL;

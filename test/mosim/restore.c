@@ -323,7 +323,7 @@ void morestore(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink 
     char msg[1024], a[40], b[40];
     int64_t ts, create_ns, now_ns, min_ns;
     struct timespec now;
-    prow r;
+    prow r = {0};
     int found;
     if (morestore_parse_ts(st->ts, &ts, msg, sizeof(msg))) {
         mo_err(out, MO_ER_UNKNOWN, "%s", msg);
