@@ -949,3 +949,48 @@ void mopitr_result_free(mopitr_result *r)
     mopitr_conn_unref(r->pConn);
     sqlite3_free(r);
 }
+
+/* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
+int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
+{
+    mopitr_result *pRes = NULL;
+    mopitr_row *aRow = NULL;
+    char *zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
+    int rc, nRow = 0, nAlloc = 0, i;
+
+    *paRow = NULL;
+    *pnRow = 0;
+    rc = zSql ? mopitr_conn_query(p, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    while (rc == SQLITE_OK) {
+        if (nRow == nAlloc) {
+            int nNew = nAlloc ? nAlloc * 2 : 64;
+            mopitr_row *aNew = sqlite3_realloc64(aRow, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            aRow = aNew;
+            nAlloc = nNew;
+        }
+        memset(&aRow[nRow], 0, sizeof(mopitr_row));
+        rc = mopitr_result_next(pRes, &aRow[nRow], pzErr);
+        if (rc == SQLITE_ROW) {
+            nRow++;
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+            break;
+        }
+    }
+    mopitr_result_free(pRes);
+    sqlite3_free(zSql);
+    if (rc != SQLITE_OK) {
+        for (i = 0; i < nRow; i++)
+            mopitr_row_clear(&aRow[i]);
+        sqlite3_free(aRow);
+        return rc;
+    }
+    *paRow = aRow;
+    *pnRow = nRow;
+    return SQLITE_OK;
+}

@@ -248,6 +248,40 @@ void mopitr_fold(char *z);
 int mopitr_text_num(const char *z, int n, sqlite3_int64 *pi, double *pr);
 
 /* ======================================================================
+** rowindex.c: hash from 32-bit hashes to row indexes (pure)
+** ====================================================================== */
+
+typedef struct mopitr_rowindex_slot {
+    unsigned h;
+    int iVal; /* -1: empty */
+} mopitr_rowindex_slot;
+
+/* A multimap hash -> int (open addressing). Zeroed (mopitr_rowindex_init) = empty. */
+typedef struct mopitr_rowindex {
+    mopitr_rowindex_slot *aSlot;
+    unsigned nSlot; /* 0 or a power of two */
+    int nUsed;
+} mopitr_rowindex;
+
+void mopitr_rowindex_init(mopitr_rowindex *p);
+void mopitr_rowindex_clear(mopitr_rowindex *p); /* frees; NULL is a no-op */
+/* Room for n values in all (keeps the order of values of one hash). SQLITE_NOMEM. */
+int mopitr_rowindex_reserve(mopitr_rowindex *p, int n);
+int mopitr_rowindex_add(mopitr_rowindex *p, unsigned h, int iVal); /* SQLITE_NOMEM */
+/* for (it = begin(p, h); (i = next(p, h, &it)) >= 0;) -- candidates: hashes collide */
+unsigned mopitr_rowindex_begin(const mopitr_rowindex *p, unsigned h);
+int mopitr_rowindex_next(const mopitr_rowindex *p, unsigned h, unsigned *pIt);
+
+/* Hash of z[0..n) (n < 0: strlen) folding ASCII case (equal under sqlite3_stricmp or
+** NOCASE -> equal hashes). NULL hashes to a constant. */
+unsigned mopitr_hash_nocase(const char *z, int n);
+/* Hash of what row r protects: equal for rows mopitr_row_same_object calls the same
+** object (zOwn: the own account, for a NULL account below cluster level). */
+unsigned mopitr_hash_object(const mopitr_row *r, const char *zOwn);
+/* Does stored row pOld protect the same object as checked row pNew (zOwn: own account)? */
+int mopitr_row_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn);
+
+/* ======================================================================
 ** plan.c: WHERE pushdown (pure)
 **
 ** xBestIndex turns the usable constraints into a template that is also the idxStr
@@ -364,6 +398,11 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
 */
 int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr);
 
+/* The whole unfiltered SHOW PITR of p in one array: *paRow (sqlite3_malloc'd, each row
+** freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an error with
+** *pzErr (nothing is returned then). */
+int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr);
+
 /* Next row into *pRow (cleared first). SQLITE_ROW, SQLITE_DONE, or an error with *pzErr. */
 int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr);
 
@@ -465,6 +504,10 @@ typedef struct pitr_cache {
     unsigned gen;       /* mopitr_conn_generation() when read */
     mopitr_row *aRow;
     int nRow;
+    /* Lazily built per text identity column (name .. table_name, xFilter's = and IN):
+    ** mopitr_hash_nocase(value) -> row, in row order; abIdx[i] says it is built. */
+    mopitr_rowindex aIdx[MOPITR_COL_TABLE + 1];
+    unsigned char abIdx[MOPITR_COL_TABLE + 1];
 } pitr_cache;
 
 /* Remote reads of one statement (or of one cursor when the statement is unknown). */
@@ -507,7 +550,7 @@ typedef struct pitr_cursor {
     sqlite3_int64 iRowid;
     pitr_cache *pCache; /* one reference: the copy the current scan reads, or NULL */
     int *aMatch;        /* indexes into pCache->aRow of the current scan's rows */
-    int nMatch, iMatch;
+    int nMatch, iMatch, nMatchAlloc;
 } pitr_cursor;
 
 /* Replace pVtab->zErrMsg with zErr (owned). Returns rc, SQLITE_NOMEM if zErr is NULL. */
@@ -588,8 +631,6 @@ const mopitr_report *mopitr_txn_last_report(mopitr_txn *t);
 /* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
 int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
                        char **pzErr);
-/* Does stored row pOld protect the same object as checked row pNew (zOwn: own account)? */
-int mopitr_row_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn);
 /* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
 char *mopitr_row_describe_object(const mopitr_row *r);
 /* The statement text for a change on pConn. NULL on OOM. */

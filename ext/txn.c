@@ -60,7 +60,9 @@ typedef struct txn_conn {
     int nItem, nAlloc;
     int *aHash; /* nHash chain heads */
     int nHash;
-    int bLoaded; /* the server's rows were read */
+    mopitr_rowindex objIdx; /* object (mopitr_hash_object of cur) -> item; may hold stale
+                            ** entries (an item whose cur changed): lookups check */
+    int bLoaded;            /* the server's rows were read */
     int nTouched;
 } txn_conn;
 
@@ -126,15 +128,26 @@ static void txn_conn_clear(txn_conn *c)
         txn_item_clear(&c->aItem[i]);
     sqlite3_free(c->aItem);
     sqlite3_free(c->aHash);
+    mopitr_rowindex_clear(&c->objIdx);
     sqlite3_free(c->zName);
     mopitr_conn_unref(c->pConn);
     memset(c, 0, sizeof(*c));
 }
 
-/* Rebuild c's hash over its items (grown to twice the item count). */
+/* Index item i of c under the object its current row protects (if it has one). */
+static int txn_obj_add(txn_conn *c, int i)
+{
+    if (!c->aItem[i].bCur)
+        return SQLITE_OK;
+    return mopitr_rowindex_add(
+        &c->objIdx, mopitr_hash_object(&c->aItem[i].cur, mopitr_conn_account(c->pConn)), i);
+}
+
+/* Rebuild c's hash over its items (grown to twice the item count), and its object
+** index (without stale entries). */
 static int txn_rehash(txn_conn *c)
 {
-    int i, nHash = 64;
+    int i, rc, nHash = 64;
     int *aHash;
     while (nHash < c->nItem * 2)
         nHash *= 2;
@@ -151,7 +164,11 @@ static int txn_rehash(txn_conn *c)
     sqlite3_free(c->aHash);
     c->aHash = aHash;
     c->nHash = nHash;
-    return SQLITE_OK;
+    mopitr_rowindex_clear(&c->objIdx);
+    rc = mopitr_rowindex_reserve(&c->objIdx, c->nItem);
+    for (i = 0; rc == SQLITE_OK && i < c->nItem; i++)
+        rc = txn_obj_add(c, i);
+    return rc;
 }
 
 /* The item for folded name zKey, or -1. */
@@ -216,6 +233,8 @@ static int txn_item_add_old(txn_conn *c, mopitr_row *pRow)
     c->aItem[i].bOld = 1;
     rc = mopitr_row_copy(&c->aItem[i].cur, &c->aItem[i].old);
     c->aItem[i].bCur = rc == SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = txn_obj_add(c, i);
     return rc;
 }
 
@@ -322,6 +341,8 @@ static int txn_replay(txn_conn *c, const mopitr_change *pCh, int iOp)
         rc = mopitr_row_copy(&p->cur, &pCh->row);
         p->bCur = rc == SQLITE_OK;
         p->bOwnAccount = pCh->bOwnAccount;
+        if (rc == SQLITE_OK)
+            rc = txn_obj_add(c, i);
         break;
     case MOPITR_CHANGE_ALTER:
         if (p->bCur) {
@@ -500,6 +521,7 @@ int mopitr_txn_object_owner(mopitr_txn *t, mopitr_conn *pConn, const char *zConn
     const char *zOwn = mopitr_conn_account(pConn);
     txn_conn *c;
     char *zKey;
+    unsigned h, it;
     int rc, i;
 
     *pzOwner = NULL;
@@ -509,7 +531,10 @@ int mopitr_txn_object_owner(mopitr_txn *t, mopitr_conn *pConn, const char *zConn
     zKey = txn_key(zName);
     if (zKey == NULL)
         return SQLITE_NOMEM;
-    for (i = 0; i < c->nItem; i++) {
+    /* Candidates from the object index, checked (hashes collide, entries go stale). */
+    h = mopitr_hash_object(p, zOwn);
+    it = mopitr_rowindex_begin(&c->objIdx, h);
+    while ((i = mopitr_rowindex_next(&c->objIdx, h, &it)) >= 0) {
         const txn_item *q = &c->aItem[i];
         if (q->bCur && strcmp(q->zKey, zKey) != 0 && mopitr_row_same_object(&q->cur, p, zOwn)) {
             *pzOwner = sqlite3_mprintf("%s", q->cur.az[MOPITR_COL_NAME]);

@@ -178,64 +178,65 @@ static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
     return rc;
 }
 
-/* The server's rows of one connection, read for validation. */
+/* The server's rows of one connection, read for validation, indexed by folded name and
+** by object. */
 typedef struct commit_server {
     mopitr_conn *pConn; /* borrowed */
     mopitr_row *aRow;
-    int nRow, nAlloc;
+    int nRow;
+    mopitr_rowindex nameIdx; /* mopitr_hash_nocase(name) -> row */
+    mopitr_rowindex objIdx;  /* mopitr_hash_object(row) -> row, in row order */
 } commit_server;
 
-/* Read pConn's whole SHOW PITR into *pS. */
+/* Read pConn's whole SHOW PITR into *pS and index it. */
 static int commit_server_read(commit_server *pS, char **pzErr)
 {
-    mopitr_result *pRes = NULL;
-    char *zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pS->pConn));
-    int rc;
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_query(pS->pConn, zSql, &pRes, pzErr);
-    while (rc == SQLITE_OK) {
-        if (pS->nRow == pS->nAlloc) {
-            int nNew = pS->nAlloc ? pS->nAlloc * 2 : 64;
-            mopitr_row *aNew = sqlite3_realloc64(pS->aRow, sizeof(mopitr_row) * (size_t)nNew);
-            if (aNew == NULL) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            pS->aRow = aNew;
-            pS->nAlloc = nNew;
-        }
-        memset(&pS->aRow[pS->nRow], 0, sizeof(mopitr_row));
-        rc = mopitr_result_next(pRes, &pS->aRow[pS->nRow], pzErr);
-        if (rc == SQLITE_ROW) {
-            pS->nRow++;
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-            break;
-        }
+    const char *zOwn = mopitr_conn_account(pS->pConn);
+    int i, rc = mopitr_conn_fetch_all(pS->pConn, &pS->aRow, &pS->nRow, pzErr);
+    if (rc == SQLITE_OK)
+        rc = mopitr_rowindex_reserve(&pS->nameIdx, pS->nRow);
+    if (rc == SQLITE_OK)
+        rc = mopitr_rowindex_reserve(&pS->objIdx, pS->nRow);
+    for (i = 0; rc == SQLITE_OK && i < pS->nRow; i++) {
+        rc = mopitr_rowindex_add(&pS->nameIdx,
+                                 mopitr_hash_nocase(pS->aRow[i].az[MOPITR_COL_NAME], -1), i);
+        if (rc == SQLITE_OK)
+            rc = mopitr_rowindex_add(&pS->objIdx, mopitr_hash_object(&pS->aRow[i], zOwn), i);
     }
-    mopitr_result_free(pRes);
-    sqlite3_free(zSql);
     return rc;
 }
 
-/* The server row named zName in pS, or NULL. */
+/* The first server row named zName in pS, or NULL. */
 static const mopitr_row *commit_server_row(const commit_server *pS, const char *zName)
 {
+    unsigned h = mopitr_hash_nocase(zName, -1), it = mopitr_rowindex_begin(&pS->nameIdx, h);
     int i;
-    for (i = 0; i < pS->nRow; i++) {
+    while ((i = mopitr_rowindex_next(&pS->nameIdx, h, &it)) >= 0) {
         if (sqlite3_stricmp(pS->aRow[i].az[MOPITR_COL_NAME], zName) == 0)
             return &pS->aRow[i];
     }
     return NULL;
 }
 
-/* Does the batch drop zName on connection iConn? */
-static int commit_drops(const mopitr_report *p, int iConn, const char *zName)
+/* Index the DROP steps of p by name (mopitr_hash_nocase) for commit_drops. */
+static int commit_index_drops(const mopitr_report *p, mopitr_rowindex *pIdx)
 {
+    int i, rc = SQLITE_OK;
+    for (i = 0; rc == SQLITE_OK && i < p->nStep; i++) {
+        if (p->aStep[i].fwd.op == MOPITR_CHANGE_DROP)
+            rc = mopitr_rowindex_add(
+                pIdx, mopitr_hash_nocase(p->aStep[i].fwd.row.az[MOPITR_COL_NAME], -1), i);
+    }
+    return rc;
+}
+
+/* Does the batch drop zName on connection iConn? (pDrops: commit_index_drops) */
+static int commit_drops(const mopitr_report *p, const mopitr_rowindex *pDrops, int iConn,
+                        const char *zName)
+{
+    unsigned h = mopitr_hash_nocase(zName, -1), it = mopitr_rowindex_begin(pDrops, h);
     int i;
-    for (i = 0; i < p->nStep; i++) {
+    while ((i = mopitr_rowindex_next(pDrops, h, &it)) >= 0) {
         const commit_step *s = &p->aStep[i];
         if (s->iConn == iConn && s->fwd.op == MOPITR_CHANGE_DROP &&
             sqlite3_stricmp(s->fwd.row.az[MOPITR_COL_NAME], zName) == 0)
@@ -246,27 +247,32 @@ static int commit_drops(const mopitr_report *p, int iConn, const char *zName)
 
 /* Validate step s against the server's rows pS and fill its undo. SQLITE_OK, or an
 ** error (SQLITE_CONSTRAINT for a name or object taken) with the reason in s->zError. */
-static int commit_check(mopitr_report *p, commit_step *s, const commit_server *pS)
+static int commit_check(mopitr_report *p, const mopitr_rowindex *pDrops, commit_step *s,
+                        const commit_server *pS)
 {
     const char *zOwn = mopitr_conn_account(s->pConn);
     const char *zName = s->fwd.row.az[MOPITR_COL_NAME];
     const mopitr_row *pNow = commit_server_row(pS, zName);
     char *zA = NULL, *zB = NULL;
+    unsigned h, it;
     int i, rc = SQLITE_OK;
 
     if (s->fwd.op == MOPITR_CHANGE_CREATE) {
-        if (pNow && !commit_drops(p, s->iConn, zName)) {
+        if (pNow && !commit_drops(p, pDrops, s->iConn, zName)) {
             s->zError = sqlite3_mprintf("pitr '%s' already exists on the server: it was "
                                         "created after this transaction read it",
                                         zName);
             rc = SQLITE_CONSTRAINT;
             goto out;
         }
-        for (i = 0; i < pS->nRow; i++) {
+        /* Candidates from the object index, in row order, checked (hashes collide). */
+        h = mopitr_hash_object(&s->fwd.row, zOwn);
+        it = mopitr_rowindex_begin(&pS->objIdx, h);
+        while ((i = mopitr_rowindex_next(&pS->objIdx, h, &it)) >= 0) {
             const mopitr_row *r = &pS->aRow[i];
             if (!mopitr_row_same_object(r, &s->fwd.row, zOwn))
                 continue;
-            if (commit_drops(p, s->iConn, r->az[MOPITR_COL_NAME])) {
+            if (commit_drops(p, pDrops, s->iConn, r->az[MOPITR_COL_NAME])) {
                 s->iPhase = 4; /* after the drop that frees the object */
                 continue;
             }
@@ -339,12 +345,17 @@ static int commit_step_cmp(const void *pA, const void *pB)
 static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
 {
     commit_server *aS = NULL;
-    int nS = 0, i, j, rc = SQLITE_OK;
+    mopitr_rowindex drops;
+    int nS = 0, i, j, rc;
 
     *piBad = -1;
-    aS = sqlite3_malloc64(sizeof(*aS) * (size_t)(p->nStep + 1));
-    if (aS == NULL)
+    mopitr_rowindex_init(&drops);
+    rc = commit_index_drops(p, &drops);
+    aS = rc == SQLITE_OK ? sqlite3_malloc64(sizeof(*aS) * (size_t)(p->nStep + 1)) : NULL;
+    if (aS == NULL) {
+        mopitr_rowindex_clear(&drops);
         return SQLITE_NOMEM;
+    }
     for (i = 0; rc == SQLITE_OK && i < p->nStep; i++) {
         commit_step *s = &p->aStep[i];
         for (j = 0; j < nS && aS[j].pConn != s->pConn; j++) {
@@ -358,7 +369,7 @@ static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
                 break;
             }
         }
-        rc = commit_check(p, s, &aS[j]);
+        rc = commit_check(p, &drops, s, &aS[j]);
         if (rc != SQLITE_OK)
             *piBad = i;
     }
@@ -366,8 +377,11 @@ static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
         for (j = 0; j < aS[i].nRow; j++)
             mopitr_row_clear(&aS[i].aRow[j]);
         sqlite3_free(aS[i].aRow);
+        mopitr_rowindex_clear(&aS[i].nameIdx);
+        mopitr_rowindex_clear(&aS[i].objIdx);
     }
     sqlite3_free(aS);
+    mopitr_rowindex_clear(&drops);
     return rc;
 }
 

@@ -66,6 +66,7 @@
 **     that read another connection through the same table is refused (xUpdate gets
 **     only the primary key, so it could not tell where a row came from).
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mo_pitr_int.h"
@@ -105,17 +106,38 @@ static void pitr_cache_unref(pitr_cache *p)
     for (i = 0; i < p->nRow; i++)
         mopitr_row_clear(&p->aRow[i]);
     sqlite3_free(p->aRow);
+    for (i = 0; i <= MOPITR_COL_TABLE; i++)
+        mopitr_rowindex_clear(&p->aIdx[i]);
     mopitr_conn_unref(p->pConn);
     sqlite3_free(p);
+}
+
+/* The index of copy p on text column iCol, built on first use; NULL on OOM (the caller
+** then scans every row). */
+static const mopitr_rowindex *pitr_cache_index(pitr_cache *p, int iCol)
+{
+    int i, rc;
+    if (p->abIdx[iCol])
+        return &p->aIdx[iCol];
+    rc = mopitr_rowindex_reserve(&p->aIdx[iCol], p->nRow);
+    for (i = 0; rc == SQLITE_OK && i < p->nRow; i++) {
+        const char *z = p->aRow[i].az[iCol];
+        if (z) /* NULL never equals anything */
+            rc = mopitr_rowindex_add(&p->aIdx[iCol], mopitr_hash_nocase(z, -1), i);
+    }
+    if (rc != SQLITE_OK) {
+        mopitr_rowindex_clear(&p->aIdx[iCol]);
+        return NULL;
+    }
+    p->abIdx[iCol] = 1;
+    return &p->aIdx[iCol];
 }
 
 /* Read pConn's whole (unfiltered) SHOW PITR into a new copy with one reference. */
 static int pitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr)
 {
-    mopitr_result *pRes = NULL;
     pitr_cache *p;
-    char *zSql = NULL;
-    int rc, nAlloc = 0;
+    int rc;
 
     *ppOut = NULL;
     p = sqlite3_malloc64(sizeof(*p));
@@ -125,33 +147,9 @@ static int pitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr)
     p->nRef = 1;
     p->pConn = pConn;
     mopitr_conn_ref(pConn);
-    zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pConn));
-    rc = zSql ? mopitr_conn_query(pConn, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    rc = mopitr_conn_fetch_all(pConn, &p->aRow, &p->nRow, pzErr);
     /* The generation after the query: a write it had to wait for is already counted. */
     p->gen = mopitr_conn_generation(pConn);
-    while (rc == SQLITE_OK) {
-        if (p->nRow == nAlloc) {
-            int nNew = nAlloc ? nAlloc * 2 : 64;
-            mopitr_row *aNew = sqlite3_realloc64(p->aRow, sizeof(mopitr_row) * (size_t)nNew);
-            if (aNew == NULL) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            p->aRow = aNew;
-            nAlloc = nNew;
-        }
-        memset(&p->aRow[p->nRow], 0, sizeof(mopitr_row));
-        rc = mopitr_result_next(pRes, &p->aRow[p->nRow], pzErr);
-        if (rc == SQLITE_ROW) {
-            p->nRow++;
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-            break;
-        }
-    }
-    mopitr_result_free(pRes);
-    sqlite3_free(zSql);
     if (rc != SQLITE_OK) {
         pitr_cache_unref(p);
         return rc;
@@ -553,9 +551,7 @@ static void pitr_scan_clear(pitr_cursor *c)
     mopitr_row_clear(&c->row);
     pitr_cache_unref(c->pCache);
     c->pCache = NULL;
-    sqlite3_free(c->aMatch);
-    c->aMatch = NULL;
-    c->nMatch = c->iMatch = 0;
+    c->nMatch = c->iMatch = 0; /* aMatch is kept for the next scan (freed by xClose) */
     c->bEof = 1;
 }
 
@@ -564,6 +560,7 @@ static int pitr_close(sqlite3_vtab_cursor *pCur)
 {
     pitr_cursor *c = (pitr_cursor *)pCur;
     pitr_scan_clear(c);
+    sqlite3_free(c->aMatch);
     pitr_share_clear(&c->own);
     sqlite3_free(c->zScanConn);
     sqlite3_free(c);
@@ -687,6 +684,87 @@ static int pitr_stream_next(pitr_cursor *c, char **pzErr)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Append row index i to the current scan's rows. SQLITE_OK or SQLITE_NOMEM. */
+static int pitr_match_add(pitr_cursor *c, int i)
+{
+    if (c->nMatch == c->nMatchAlloc) {
+        int nNew = c->nMatchAlloc ? c->nMatchAlloc * 2 : 16;
+        int *aNew = sqlite3_realloc64(c->aMatch, sizeof(int) * (size_t)nNew);
+        if (aNew == NULL)
+            return SQLITE_NOMEM;
+        c->aMatch = aNew;
+        c->nMatchAlloc = nNew;
+    }
+    c->aMatch[c->nMatch++] = i;
+    return SQLITE_OK;
+}
+
+/* qsort order of row indexes. */
+static int pitr_int_cmp(const void *pA, const void *pB)
+{
+    int a = *(const int *)pA, b = *(const int *)pB;
+    return a < b ? -1 : a > b;
+}
+
+/* The argument of a whose values can be looked up in a column index (= or IN on a text
+** identity column, every value TEXT or NULL), or -1: then every row is checked. */
+static int pitr_index_arg(const pitr_args *a)
+{
+    int i, j;
+    for (i = 0; i < a->nArg; i++) {
+        const mopitr_arg *p = &a->aArg[i];
+        int bOk = p->term.op == SQLITE_INDEX_CONSTRAINT_EQ && p->term.iCol >= MOPITR_COL_NAME &&
+                  p->term.iCol <= MOPITR_COL_TABLE;
+        for (j = 0; bOk && j < p->nVal; j++)
+            bOk = p->aVal[j].eType == SQLITE_TEXT || p->aVal[j].eType == SQLITE_NULL;
+        if (bOk)
+            return i;
+    }
+    return -1;
+}
+
+/* Collect the rows of c->pCache that satisfy a into c->aMatch, in row order: through a
+** column index when a has an indexable = or IN (candidates only, then every term is
+** checked with mopitr_plan_match as for a full scan), else by checking every row. */
+static int pitr_match_rows(pitr_cursor *c, const pitr_args *a, int bIndex)
+{
+    pitr_cache *p = c->pCache;
+    const mopitr_rowindex *pIdx = NULL;
+    int i, j, rc = SQLITE_OK, iArg = bIndex ? pitr_index_arg(a) : -1;
+
+    if (iArg >= 0)
+        pIdx = pitr_cache_index(p, a->aArg[iArg].term.iCol);
+    if (pIdx == NULL) {
+        for (i = 0; rc == SQLITE_OK && i < p->nRow; i++) {
+            if (mopitr_plan_match(&p->aRow[i], a->aArg, a->nArg))
+                rc = pitr_match_add(c, i);
+        }
+        return rc;
+    }
+    for (j = 0; rc == SQLITE_OK && j < a->aArg[iArg].nVal; j++) {
+        const mopitr_val *pVal = &a->aArg[iArg].aVal[j];
+        unsigned h, it;
+        if (pVal->eType != SQLITE_TEXT)
+            continue; /* NULL: equal to nothing */
+        h = mopitr_hash_nocase(pVal->z, pVal->n);
+        it = mopitr_rowindex_begin(pIdx, h);
+        while (rc == SQLITE_OK && (i = mopitr_rowindex_next(pIdx, h, &it)) >= 0) {
+            if (mopitr_plan_match(&p->aRow[i], a->aArg, a->nArg))
+                rc = pitr_match_add(c, i);
+        }
+    }
+    if (rc == SQLITE_OK && a->aArg[iArg].nVal > 1 && c->nMatch > 1) {
+        /* An IN list: several values may find the same row. Row order, no repeats. */
+        qsort(c->aMatch, (size_t)c->nMatch, sizeof(int), pitr_int_cmp);
+        for (i = j = 1; i < c->nMatch; i++) {
+            if (c->aMatch[i] != c->aMatch[j - 1])
+                c->aMatch[j++] = c->aMatch[i];
+        }
+        c->nMatch = j;
+    }
+    return rc;
+}
+
 /* xFilter: see the file comment. */
 static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
                        sqlite3_value **argv)
@@ -699,7 +777,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     mopitr_conn *pConn;
     pitr_share *pShare;
     char *zErr = NULL, *zSql = NULL;
-    int rc = SQLITE_OK, nTerm, iFirst = 0, i, bPending;
+    int rc = SQLITE_OK, nTerm, iFirst = 0, bPending;
 
     memset(&args, 0, sizeof(args));
     pitr_scan_clear(c);
@@ -771,17 +849,10 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
         if (rc != SQLITE_OK)
             goto out;
     }
-    if (c->pCache->nRow > 0) {
-        c->aMatch = sqlite3_malloc64(sizeof(int) * (size_t)c->pCache->nRow);
-        if (c->aMatch == NULL) {
-            rc = SQLITE_NOMEM;
-            goto out;
-        }
-    }
-    for (i = 0; i < c->pCache->nRow; i++) {
-        if (mopitr_plan_match(&c->pCache->aRow[i], args.aArg, args.nArg))
-            c->aMatch[c->nMatch++] = i;
-    }
+    /* The statement's shared copy is indexed; an overlay (made for this scan) is not. */
+    rc = pitr_match_rows(c, &args, !bPending);
+    if (rc != SQLITE_OK)
+        goto out;
     c->bEof = c->nMatch == 0;
     c->iRowid = 1;
 out:

@@ -240,24 +240,6 @@ static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr
     return rc;
 }
 
-/* Does the stored row pOld protect the same object as the checked new row pNew? */
-int mopitr_row_same_object(const mopitr_row *pOld, const mopitr_row *pNew, const char *zOwn)
-{
-    const char *zAccOld = pOld->az[MOPITR_COL_ACCOUNT];
-    const char *zAccNew = pNew->az[MOPITR_COL_ACCOUNT];
-    if (pOld->level != pNew->level)
-        return 0;
-    if (pNew->level != MOPITR_LEVEL_CLUSTER) {
-        if (zAccOld == NULL)
-            zAccOld = zOwn;
-        if (zAccNew == NULL)
-            zAccNew = zOwn;
-    }
-    return pitr_same(zAccOld, zAccNew) &&
-           pitr_same(pOld->az[MOPITR_COL_DATABASE], pNew->az[MOPITR_COL_DATABASE]) &&
-           pitr_same(pOld->az[MOPITR_COL_TABLE], pNew->az[MOPITR_COL_TABLE]);
-}
-
 /* A short "database 'y'" description of what a row protects. NULL on OOM. */
 char *mopitr_row_describe_object(const mopitr_row *r)
 {
