@@ -14,16 +14,8 @@ set -u
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-py.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
+. "$(dirname "$0")/lib.bash"
 
-# run_remote DESC TEST-TEXT: server-side checks and setup through the runner (no extension).
-run_remote() {
-    printf '%s\n' "$2" >"$tmp/remote.test"
-    if "$MOPITR_SLT" --no-ext "$tmp/remote.test" >"$tmp/remote.out" 2>&1; then
-        echo "ok   server: $1"
-    else
-        echo "FAIL server: $1"; sed 's/^/    /' "$tmp/remote.out"; fails=$((fails + 1))
-    fi
-}
 
 run_remote "setup" "remote statement ok
 CREATE DATABASE pydb

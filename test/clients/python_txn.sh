@@ -14,18 +14,10 @@ set -u
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-pytxn.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
+. "$(dirname "$0")/lib.bash"
 
-# remote DESC TEST-TEXT: server-side checks through the runner (no extension).
-remote() {
-    printf '%s\n' "$2" >"$tmp/remote.test"
-    if "$MOPITR_SLT" --no-ext "$tmp/remote.test" >"$tmp/remote.out" 2>&1; then
-        echo "ok   server: $1"
-    else
-        echo "FAIL server: $1"; sed 's/^/    /' "$tmp/remote.out"; fails=$((fails + 1))
-    fi
-}
 
-remote "setup" "remote statement ok
+run_remote "setup" "remote statement ok
 CREATE DATABASE pyt1
 
 remote statement ok
@@ -91,28 +83,28 @@ wait_step() {
 }
 
 if wait_step 1; then
-    remote "nothing sent before commit()" "remote query I
+    run_remote "nothing sent before commit()" "remote query I
 SELECT count(*) FROM mo_catalog.mo_pitr WHERE pitr_name LIKE 'pyt%'
 ----
 0"
 fi
 touch "$tmp/go.1"
 if wait_step 2; then
-    remote "commit() created pyt_a" "remote query TI
+    run_remote "commit() created pyt_a" "remote query TI
 SELECT pitr_name, pitr_length FROM mo_catalog.mo_pitr WHERE pitr_name LIKE 'pyt%'
 ----
 pyt_a 3"
 fi
 touch "$tmp/go.2"
 if wait_step 3; then
-    remote "rollback() sent nothing" "remote query TI
+    run_remote "rollback() sent nothing" "remote query TI
 SELECT pitr_name, pitr_length FROM mo_catalog.mo_pitr WHERE pitr_name LIKE 'pyt%'
 ----
 pyt_a 3"
 fi
 touch "$tmp/go.3"
 wait "$py" || fails=$((fails + 1))
-remote "the failed commit left nothing" "remote query TI
+run_remote "the failed commit left nothing" "remote query TI
 SELECT pitr_name, pitr_length FROM mo_catalog.mo_pitr WHERE pitr_name LIKE 'pyt%'
 ----
 pyt_a 3"

@@ -18,32 +18,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-shell.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 checks=0
+. "$(dirname "$0")/lib.bash"
 
-# check DESC WANT GOT: compare two strings.
-check() {
-    checks=$((checks + 1))
-    if [ "$2" == "$3" ]; then
-        echo "ok   $1"
-    else
-        fails=$((fails + 1))
-        echo "FAIL $1"
-        echo "  expected: $(printf '%s' "$2" | sed 's/^/    /')"
-        echo "  actual:   $(printf '%s' "$3" | sed 's/^/    /')"
-    fi
-}
 
-# check_has DESC NEEDLE HAYSTACK / check_lacks DESC NEEDLE HAYSTACK
-check_has() {
-    checks=$((checks + 1))
-    if printf '%s' "$3" | grep -qF -- "$2"; then echo "ok   $1"; else
-        fails=$((fails + 1)); echo "FAIL $1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /'; fi
-}
-check_lacks() {
-    checks=$((checks + 1))
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        fails=$((fails + 1)); echo "FAIL $1: '$2' found in:"; printf '%s\n' "$3" | sed 's/^/    /'
-    else echo "ok   $1"; fi
-}
 
 # remote FILE-CONTENT: run a .test snippet with the runner's remote directives (no extension).
 remote() {

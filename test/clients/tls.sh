@@ -36,25 +36,8 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/lib.bash"
 
-# check DESC WANT GOT / check_has DESC NEEDLE HAYSTACK / check_lacks DESC NEEDLE HAYSTACK
-check() {
-    checks=$((checks + 1))
-    if [ "$2" == "$3" ]; then echo "ok   $1"; else
-        fails=$((fails + 1)); echo "FAIL $1"
-        echo "  expected: $2"; echo "  actual:   $3"; fi
-}
-check_has() {
-    checks=$((checks + 1))
-    if printf '%s' "$3" | grep -qF -- "$2"; then echo "ok   $1"; else
-        fails=$((fails + 1)); echo "FAIL $1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /'; fi
-}
-check_lacks() {
-    checks=$((checks + 1))
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        fails=$((fails + 1)); echo "FAIL $1: '$2' found in:"; printf '%s\n' "$3" | sed 's/^/    /'
-    else echo "ok   $1"; fi
-}
 
 # ---- certificates -------------------------------------------------------------------
 q() { timeout 60 "$@" >/dev/null 2>&1; }
