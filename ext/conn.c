@@ -205,9 +205,11 @@ out:
 ** times 19, so anything near this is a broken or hostile server. */
 #define CONN_MAX_FIELD 4096
 
-/* Decode the current row of pRes (mopitr_row_decode), first refusing a field longer
+/* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first refusing a field
+*longer
 ** than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
-static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, char **pzErr)
+static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, int bReuse,
+                           char **pzErr)
 {
     static const char *const azCol[MOPITR_SHOW_NCOL] = {
         "PITR_NAME",     "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME",
@@ -223,6 +225,8 @@ static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, c
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
     }
+    if (bReuse)
+        return mopitr_row_decode_reuse(pRow, (const char *const *)azRow, aLen, n, pzErr);
     return mopitr_row_decode(pRow, (const char *const *)azRow, aLen, n, pzErr);
 }
 
@@ -511,7 +515,7 @@ static void result_spill(mopitr_result *r)
         memset(&r->aSpill[r->nSpill], 0, sizeof(mopitr_row));
         {
             char *zErr = NULL;
-            int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, &zErr);
+            int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, 0, &zErr);
             if (rc != SQLITE_OK) {
                 mopitr_row_clear(&r->aSpill[r->nSpill]);
                 r->rcSpill = rc;
@@ -858,7 +862,7 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
         MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
         unsigned merr;
         if (azRow) {
-            rc = conn_row_decode(pRow, r->pRes, azRow, pzErr);
+            rc = conn_row_decode(pRow, r->pRes, azRow, 1, pzErr);
             if (rc != SQLITE_OK) {
                 /* A row no MatrixOne could send: the rest of the stream is not
                 ** trusted either. Abandon it without reading on. */
@@ -904,12 +908,16 @@ int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
     mopitr_wait w;
     int rc;
 
-    mopitr_row_clear(pRow);
-    if (r->pRes == NULL)
+    if (r->pRes == NULL) {
+        mopitr_row_clear(pRow);
         return result_next_spilled(r, pRow, pzErr);
+    }
+    /* A live row is decoded into pRow's previous block (one allocation per scan). */
     mopitr_wait_begin(&w, r->pConn->db, -1);
     rc = result_next_live(r, &w, pRow, pzErr);
     mopitr_wait_end(&w);
+    if (rc != SQLITE_ROW)
+        mopitr_row_clear(pRow);
     return rc;
 }
 
@@ -953,9 +961,17 @@ void mopitr_result_free(mopitr_result *r)
 /* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
 int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
 {
+    return mopitr_conn_fetch_sql(p, NULL, paRow, pnRow, pzErr);
+}
+
+/* See the header: zShow (or the unfiltered SHOW PITR) on p, every row into one array. */
+int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
+                          char **pzErr)
+{
     mopitr_result *pRes = NULL;
     mopitr_row *aRow = NULL;
-    char *zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
+    char *zSql = zShow ? sqlite3_mprintf("%s", zShow)
+                       : mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
     int rc, nRow = 0, nAlloc = 0, i;
 
     *paRow = NULL;

@@ -76,12 +76,19 @@ enum {
 /*
 ** One PITR: a decoded SHOW PITR row, or a row about to be written.
 ** az[] is indexed by MOPITR_COL_*; az[i] == NULL is SQL NULL. az[MOPITR_COL_RANGE_VALUE]
-** is unused (see range_value). All strings are owned by the row.
+** is unused (see range_value). All strings are owned by the row: either each az[i] is
+** its own sqlite3_malloc block (zBlock == NULL: rows built from SQL values), or all of
+** them point into the one block zBlock (decoded rows and their copies: one allocation
+** per row), and then aLen[i] is strlen(az[i]). Change a field only through mopitr_row_set
+** (it turns a block row into a per-field one first).
 */
 typedef struct mopitr_row {
     char *az[MOPITR_NDATA];
     sqlite3_int64 range_value;
     mopitr_level level;
+    char *zBlock;                /* the strings of a block row, or NULL */
+    size_t nBlock;               /* bytes allocated at zBlock */
+    unsigned aLen[MOPITR_NDATA]; /* lengths of az[], valid only when zBlock != NULL */
 } mopitr_row;
 
 /* ======================================================================
@@ -205,8 +212,21 @@ const char *mopitr_level_name(mopitr_level e); /* static string, NULL for NONE *
 int mopitr_row_decode(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
                       unsigned nField, char **pzErr);
 
+/* The same into a valid row *pOut (zeroed or owning, e.g. a cursor's previous row): its
+** block is reused when big enough (no allocation per row of a scan). */
+int mopitr_row_decode_reuse(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
+                            unsigned nField, char **pzErr);
+
 void mopitr_row_clear(mopitr_row *p);
 int mopitr_row_copy(mopitr_row *pOut, const mopitr_row *pIn); /* deep copy; SQLITE_NOMEM */
+
+/* Replace field iCol of *p by a copy of z (NULL: SQL NULL); a block row becomes a
+** per-field one first. SQLITE_OK or SQLITE_NOMEM (then *p is unchanged or per-field,
+** still valid). */
+int mopitr_row_set(mopitr_row *p, int iCol, const char *z);
+
+/* Length of field iCol of *p (strlen; O(1) for a block row). az[iCol] must be non-NULL. */
+int mopitr_row_len(const mopitr_row *p, int iCol);
 
 /*
 ** Validate and normalise a row for CREATE (from INSERT values): fold names as
@@ -402,6 +422,10 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
 ** freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an error with
 ** *pzErr (nothing is returned then). */
 int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr);
+
+/* The same for the SHOW PITR statement zShow (NULL: the unfiltered one). */
+int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
+                          char **pzErr);
 
 /* Next row into *pRow (cleared first). SQLITE_ROW, SQLITE_DONE, or an error with *pzErr. */
 int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr);

@@ -346,11 +346,9 @@ static int txn_replay(txn_conn *c, const mopitr_change *pCh, int iOp)
         break;
     case MOPITR_CHANGE_ALTER:
         if (p->bCur) {
-            char *zUnit = sqlite3_mprintf("%s", pCh->row.az[MOPITR_COL_RANGE_UNIT]);
-            if (zUnit == NULL)
+            if (mopitr_row_set(&p->cur, MOPITR_COL_RANGE_UNIT,
+                               pCh->row.az[MOPITR_COL_RANGE_UNIT]) != SQLITE_OK)
                 return SQLITE_NOMEM;
-            sqlite3_free(p->cur.az[MOPITR_COL_RANGE_UNIT]);
-            p->cur.az[MOPITR_COL_RANGE_UNIT] = zUnit;
             p->cur.range_value = pCh->row.range_value;
         }
         break;
@@ -608,16 +606,13 @@ static int txn_overlay_add(pitr_cache *o, const mopitr_row *r, const mopitr_row 
     mopitr_row *pOut = &o->aRow[o->nRow];
     int rc = mopitr_row_copy(pOut, r);
     if (rc == SQLITE_OK && pRange && pRange != r) {
-        sqlite3_free(pOut->az[MOPITR_COL_RANGE_UNIT]);
-        pOut->az[MOPITR_COL_RANGE_UNIT] = sqlite3_mprintf("%s", pRange->az[MOPITR_COL_RANGE_UNIT]);
+        rc = mopitr_row_set(pOut, MOPITR_COL_RANGE_UNIT, pRange->az[MOPITR_COL_RANGE_UNIT]);
         pOut->range_value = pRange->range_value;
-        if (pOut->az[MOPITR_COL_RANGE_UNIT] == NULL)
-            rc = SQLITE_NOMEM;
     }
     if (rc == SQLITE_OK && bQueued) {
-        sqlite3_free(pOut->az[MOPITR_COL_CREATED]);
-        sqlite3_free(pOut->az[MOPITR_COL_MODIFIED]);
-        pOut->az[MOPITR_COL_CREATED] = pOut->az[MOPITR_COL_MODIFIED] = NULL;
+        rc = mopitr_row_set(pOut, MOPITR_COL_CREATED, NULL);
+        if (rc == SQLITE_OK)
+            rc = mopitr_row_set(pOut, MOPITR_COL_MODIFIED, NULL);
     }
     if (rc != SQLITE_OK) {
         mopitr_row_clear(pOut);

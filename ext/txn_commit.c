@@ -22,7 +22,9 @@
 **      sends nothing, several updates send one ALTER, insert then update one CREATE
 **      with the final range, and delete then insert of the same object one ALTER (or
 **      nothing): the PITR keeps its created_time and history.
-**   2. Validation, before anything is sent: one SHOW PITR per connection involved.
+**   2. Validation, before anything is sent: one SHOW PITR per connection involved,
+**      filtered to what the checks need (commit_server_sql: the steps' names, cluster
+**      and account PITRs, and the databases given a PITR).
 **      A name to create must not exist now (unless this batch drops it first); a name
 **      to alter or drop must still exist and protect the object it protected when the
 **      transaction read it; no other PITR may protect an object being given one
@@ -188,11 +190,68 @@ typedef struct commit_server {
     mopitr_rowindex objIdx;  /* mopitr_hash_object(row) -> row, in row order */
 } commit_server;
 
-/* Read pConn's whole SHOW PITR into *pS and index it. */
-static int commit_server_read(commit_server *pS, char **pzErr)
+/* Append z to x as a string literal (escaped for the session: bNoBs), after ", " when
+** *pbMore. SQLITE_OK or SQLITE_NOMEM. */
+static int commit_str_lit(sqlite3_str *x, const char *z, int bNoBs, int *pbMore)
+{
+    char *zLit = mopitr_sql_string(z, bNoBs);
+    if (zLit == NULL)
+        return SQLITE_NOMEM;
+    sqlite3_str_appendf(x, "%s%s", *pbMore ? ", " : "", zLit);
+    *pbMore = 1;
+    sqlite3_free(zLit);
+    return SQLITE_OK;
+}
+
+/*
+** The SHOW PITR that reads what validating p's steps on pConn needs (a superset): the
+** PITRs named by a step, every cluster and account level PITR (few), and every PITR in
+** a database that a CREATE gives a database or table PITR. Names are stored lower-cased
+** by MatrixOne and the steps carry the stored or folded form, so exact comparison finds
+** them. NULL on OOM.
+*/
+static char *commit_server_sql(const mopitr_report *p, mopitr_conn *pConn)
+{
+    int bNoBs = mopitr_conn_no_backslash_escapes(pConn), bMore = 0, i, bOom = 0;
+    sqlite3_str *x = sqlite3_str_new(NULL);
+    char *zSql;
+    sqlite3_str_appendall(x, "SHOW PITR WHERE pitr_name IN (");
+    for (i = 0; i < p->nStep; i++) {
+        if (p->aStep[i].pConn == pConn)
+            bOom |= commit_str_lit(x, p->aStep[i].fwd.row.az[MOPITR_COL_NAME], bNoBs, &bMore);
+    }
+    sqlite3_str_appendall(x, ") OR pitr_level IN ('cluster', 'account')");
+    bMore = 0;
+    for (i = 0; i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        if (s->pConn != pConn || s->fwd.op != MOPITR_CHANGE_CREATE ||
+            s->fwd.row.level < MOPITR_LEVEL_DATABASE || s->fwd.row.az[MOPITR_COL_DATABASE] == NULL)
+            continue;
+        if (!bMore)
+            sqlite3_str_appendall(x, " OR database_name IN (");
+        bOom |= commit_str_lit(x, s->fwd.row.az[MOPITR_COL_DATABASE], bNoBs, &bMore);
+    }
+    if (bMore)
+        sqlite3_str_appendall(x, ")");
+    if (sqlite3_str_errcode(x) != SQLITE_OK)
+        bOom = 1;
+    zSql = sqlite3_str_finish(x);
+    if (bOom) {
+        sqlite3_free(zSql);
+        zSql = NULL;
+    }
+    return zSql;
+}
+
+/* Read from pConn's SHOW PITR what validating p needs (commit_server_sql) into *pS and
+** index it. */
+static int commit_server_read(const mopitr_report *p, commit_server *pS, char **pzErr)
 {
     const char *zOwn = mopitr_conn_account(pS->pConn);
-    int i, rc = mopitr_conn_fetch_all(pS->pConn, &pS->aRow, &pS->nRow, pzErr);
+    char *zSql = commit_server_sql(p, pS->pConn);
+    int i, rc = zSql ? mopitr_conn_fetch_sql(pS->pConn, zSql, &pS->aRow, &pS->nRow, pzErr)
+                     : SQLITE_NOMEM;
+    sqlite3_free(zSql);
     if (rc == SQLITE_OK)
         rc = mopitr_rowindex_reserve(&pS->nameIdx, pS->nRow);
     if (rc == SQLITE_OK)
@@ -363,7 +422,7 @@ static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
         if (j == nS) {
             memset(&aS[nS], 0, sizeof(aS[nS]));
             aS[nS++].pConn = s->pConn;
-            rc = commit_server_read(&aS[j], pzErr);
+            rc = commit_server_read(p, &aS[j], pzErr);
             if (rc != SQLITE_OK) {
                 *piBad = i;
                 break;

@@ -62,6 +62,7 @@
 #include <string.h>
 
 static const char *const azLevelName[] = {NULL, "cluster", "account", "database", "table"};
+static const unsigned long aLevelLen[] = {0, 7, 7, 8, 5}; /* strlen(azLevelName[i]) */
 
 /* SHOW PITR header names, by MOPITR_SHOW_*, for messages. */
 static const char *const azShowName[MOPITR_SHOW_NCOL] = {
@@ -329,28 +330,104 @@ void mopitr_row_clear(mopitr_row *p)
     int i;
     if (p == NULL)
         return;
-    for (i = 0; i < MOPITR_NDATA; i++)
-        sqlite3_free(p->az[i]);
+    if (p->zBlock)
+        sqlite3_free(p->zBlock);
+    else
+        for (i = 0; i < MOPITR_NDATA; i++)
+            sqlite3_free(p->az[i]);
     memset(p, 0, sizeof(*p));
 }
 
-/* Deep copy *pIn into *pOut (overwritten, not freed). SQLITE_OK or SQLITE_NOMEM (then
-** *pOut is cleared). */
-int mopitr_row_copy(mopitr_row *pOut, const mopitr_row *pIn)
+/* Fill *pOut (overwritten, not freed) with the fields az[]/aLen[] as one block row,
+** reusing zReuse (nReuse bytes, owned; NULL for none) when it is big enough, else
+** freeing it. SQLITE_OK or SQLITE_NOMEM (then *pOut is zeroed). */
+static int value_row_pack(mopitr_row *pOut, const char *const *az, const unsigned long *aLen,
+                          char *zReuse, size_t nReuse)
 {
+    size_t nTotal = 0;
+    char *z;
     int i;
     memset(pOut, 0, sizeof(*pOut));
+    for (i = 0; i < MOPITR_NDATA; i++) {
+        if (az[i])
+            nTotal += aLen[i] + 1;
+    }
+    if (nTotal == 0) {
+        sqlite3_free(zReuse);
+        return SQLITE_OK;
+    }
+    if (zReuse && nReuse >= nTotal) {
+        z = zReuse;
+    } else {
+        sqlite3_free(zReuse);
+        /* Round up so that a reused block fits most later rows of a scan. */
+        nReuse = (nTotal + 63) & ~(size_t)63;
+        z = sqlite3_malloc64(nReuse);
+        if (z == NULL)
+            return SQLITE_NOMEM;
+    }
+    pOut->zBlock = z;
+    pOut->nBlock = nReuse;
+    for (i = 0; i < MOPITR_NDATA; i++) {
+        if (az[i] == NULL)
+            continue;
+        memcpy(z, az[i], aLen[i]);
+        z[aLen[i]] = 0;
+        pOut->az[i] = z;
+        pOut->aLen[i] = (unsigned)aLen[i];
+        z += aLen[i] + 1;
+    }
+    return SQLITE_OK;
+}
+
+/* Deep copy *pIn into *pOut (overwritten, not freed) as one block row. SQLITE_OK or
+** SQLITE_NOMEM (then *pOut is cleared). */
+int mopitr_row_copy(mopitr_row *pOut, const mopitr_row *pIn)
+{
+    unsigned long aLen[MOPITR_NDATA];
+    int i, rc;
+    for (i = 0; i < MOPITR_NDATA; i++)
+        aLen[i] = pIn->az[i] ? (unsigned long)mopitr_row_len(pIn, i) : 0;
+    rc = value_row_pack(pOut, (const char *const *)pIn->az, aLen, NULL, 0);
     pOut->range_value = pIn->range_value;
     pOut->level = pIn->level;
-    for (i = 0; i < MOPITR_NDATA; i++) {
-        if (pIn->az[i] == NULL)
-            continue;
-        pOut->az[i] = sqlite3_mprintf("%s", pIn->az[i]);
-        if (pOut->az[i] == NULL) {
-            mopitr_row_clear(pOut);
-            return SQLITE_NOMEM;
+    return rc;
+}
+
+/* Length of field iCol: see the header. */
+int mopitr_row_len(const mopitr_row *p, int iCol)
+{
+    return p->zBlock ? (int)p->aLen[iCol] : (int)strlen(p->az[iCol]);
+}
+
+/* Set field iCol: see the header. */
+int mopitr_row_set(mopitr_row *p, int iCol, const char *z)
+{
+    char *zNew = NULL;
+    int i;
+    /* Copy z first: it may point into p's own block. */
+    if (z && (zNew = sqlite3_mprintf("%s", z)) == NULL)
+        return SQLITE_NOMEM;
+    if (p->zBlock) {
+        /* Unpack: give every field its own allocation, then free the block. */
+        char *az[MOPITR_NDATA];
+        memset(az, 0, sizeof(az));
+        for (i = 0; i < MOPITR_NDATA; i++) {
+            if (p->az[i] && (az[i] = sqlite3_mprintf("%s", p->az[i])) == NULL) {
+                while (i-- > 0)
+                    sqlite3_free(az[i]);
+                sqlite3_free(zNew);
+                return SQLITE_NOMEM;
+            }
         }
+        sqlite3_free(p->zBlock);
+        p->zBlock = NULL;
+        memcpy(p->az, az, sizeof(az));
+        memset(p->aLen, 0, sizeof(p->aLen));
+        p->nBlock = 0;
     }
+    sqlite3_free(p->az[iCol]);
+    p->az[iCol] = zNew;
     return SQLITE_OK;
 }
 
@@ -377,18 +454,28 @@ static int value_err(char **pzErr, char *zMsg)
 
 /*
 ** Decode one SHOW PITR row: see the manual. azField/aLen are libmariadb's MYSQL_ROW
-** and mysql_fetch_lengths() (aLen may be NULL: strlen). *pOut is cleared first and left
-** cleared on error. Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr.
+** and mysql_fetch_lengths() (aLen may be NULL: strlen). *pOut must be a valid row (zeroed
+** or owning): its block is reused when big enough, else freed; *pOut is left cleared on
+** error. Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr.
 */
-int mopitr_row_decode(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
-                      unsigned nField, char **pzErr)
+int mopitr_row_decode_reuse(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
+                            unsigned nField, char **pzErr)
 {
     char aClip[MOPITR_CLIP_SIZE];
     unsigned long aN[MOPITR_SHOW_NCOL];
     int rc = SQLITE_OK, i;
     mopitr_level e = MOPITR_LEVEL_NONE;
+    char *zReuse = NULL;
+    size_t nReuse = 0;
 
-    memset(pOut, 0, sizeof(*pOut));
+    if (pOut->zBlock) {
+        /* Keep the block for value_row_pack; free anything else. */
+        zReuse = pOut->zBlock;
+        nReuse = pOut->nBlock;
+        memset(pOut, 0, sizeof(*pOut));
+    } else {
+        mopitr_row_clear(pOut);
+    }
     if (nField != MOPITR_SHOW_NCOL) {
         rc = value_err(pzErr, mopitr_errf("server sent %u columns for SHOW PITR, expected %d",
                                           nField, MOPITR_SHOW_NCOL));
@@ -406,7 +493,7 @@ int mopitr_row_decode(mopitr_row *pOut, const char *const *azField, const unsign
         }
     }
     for (i = MOPITR_LEVEL_CLUSTER; i <= MOPITR_LEVEL_TABLE; i++) {
-        if (aN[MOPITR_SHOW_LEVEL] == strlen(azLevelName[i]) &&
+        if (aN[MOPITR_SHOW_LEVEL] == aLevelLen[i] &&
             memcmp(azField[MOPITR_SHOW_LEVEL], azLevelName[i], aN[MOPITR_SHOW_LEVEL]) == 0)
             e = (mopitr_level)i;
     }
@@ -444,26 +531,44 @@ int mopitr_row_decode(mopitr_row *pOut, const char *const *azField, const unsign
             goto out;
         }
     }
-    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
-        int bStar = aN[i] == 1 && azField[i][0] == '*';
-        if (i == MOPITR_SHOW_LENGTH)
-            continue;
-        if (bStar && ((i == MOPITR_SHOW_ACCOUNT && e == MOPITR_LEVEL_CLUSTER) ||
-                      (i == MOPITR_SHOW_DATABASE && e <= MOPITR_LEVEL_ACCOUNT) ||
-                      (i == MOPITR_SHOW_TABLE && e != MOPITR_LEVEL_TABLE)))
-            continue;
-        pOut->az[aShowToCol[i]] = sqlite3_malloc64(aN[i] + 1);
-        if (pOut->az[aShowToCol[i]] == NULL) {
-            rc = SQLITE_NOMEM;
-            goto out;
+    {
+        /* Gather the fields by MOPITR_COL_*, then copy them into one block. */
+        const char *az[MOPITR_NDATA];
+        unsigned long aColLen[MOPITR_NDATA];
+        memset((void *)az, 0, sizeof(az));
+        memset(aColLen, 0, sizeof(aColLen));
+        for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+            int bStar = aN[i] == 1 && azField[i][0] == '*';
+            if (i == MOPITR_SHOW_LENGTH)
+                continue;
+            if (bStar && ((i == MOPITR_SHOW_ACCOUNT && e == MOPITR_LEVEL_CLUSTER) ||
+                          (i == MOPITR_SHOW_DATABASE && e <= MOPITR_LEVEL_ACCOUNT) ||
+                          (i == MOPITR_SHOW_TABLE && e != MOPITR_LEVEL_TABLE)))
+                continue;
+            az[aShowToCol[i]] = azField[i];
+            aColLen[aShowToCol[i]] = aN[i];
         }
-        memcpy(pOut->az[aShowToCol[i]], azField[i], aN[i]);
-        pOut->az[aShowToCol[i]][aN[i]] = 0;
+        {
+            sqlite3_int64 v = pOut->range_value;
+            rc = value_row_pack(pOut, az, aColLen, zReuse, nReuse);
+            zReuse = NULL;
+            pOut->range_value = v;
+            pOut->level = e;
+        }
     }
 out:
+    sqlite3_free(zReuse);
     if (rc != SQLITE_OK)
         mopitr_row_clear(pOut);
     return rc;
+}
+
+/* Decode into *pOut, which is overwritten, not freed: see the header. */
+int mopitr_row_decode(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
+                      unsigned nField, char **pzErr)
+{
+    memset(pOut, 0, sizeof(*pOut));
+    return mopitr_row_decode_reuse(pOut, azField, aLen, nField, pzErr);
 }
 
 /* ------------------------------------------------------------------ validation */
@@ -491,17 +596,6 @@ int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr)
     }
     return value_err(pzErr, mopitr_errf("range_unit must be one of h, d, mo, y, got '%s'",
                                         mopitr_err_clip(aClip, zUnit, -1)));
-}
-
-/* Replace *pz with a copy of z. SQLITE_OK or SQLITE_NOMEM. */
-static int value_set(char **pz, const char *z)
-{
-    char *zNew = sqlite3_mprintf("%s", z);
-    if (zNew == NULL)
-        return SQLITE_NOMEM;
-    sqlite3_free(*pz);
-    *pz = zNew;
-    return SQLITE_OK;
 }
 
 /* Step 1 of the manual: the PITR name. */
@@ -598,7 +692,7 @@ static int value_check_agree(mopitr_row *p, const char *zOwn, char **pzErr)
                                             mopitr_err_clip(aClip, zAcc, -1),
                                             mopitr_err_clip(aClip2, zOwn, -1)));
     if (zAcc == NULL)
-        return value_set(&p->az[MOPITR_COL_ACCOUNT], zOwn);
+        return mopitr_row_set(p, MOPITR_COL_ACCOUNT, zOwn);
     return SQLITE_OK;
 }
 
@@ -626,7 +720,7 @@ static int value_check_level(mopitr_row *p, char **pzErr)
                                                 "database_name and table_name are all NULL "
                                                 "(use 'account' or 'cluster')"));
     }
-    return value_set(&p->az[MOPITR_COL_LEVEL], mopitr_level_name(p->level));
+    return mopitr_row_set(p, MOPITR_COL_LEVEL, mopitr_level_name(p->level));
 }
 
 /*
@@ -642,7 +736,10 @@ int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr
     if (zOwn == NULL)
         return SQLITE_NOMEM;
     mopitr_fold(zOwn);
-    rc = value_check_name(p, pzErr);
+    /* Fields are folded in place below: a block row becomes a per-field one first. */
+    rc = p->zBlock ? mopitr_row_set(p, MOPITR_COL_NAME, p->az[MOPITR_COL_NAME]) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = value_check_name(p, pzErr);
     for (i = MOPITR_COL_ACCOUNT; rc == SQLITE_OK && i <= MOPITR_COL_TABLE; i++) {
         if (p->az[i] == NULL)
             continue;
@@ -658,7 +755,7 @@ int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr
     if (rc == SQLITE_OK && p->range_value == MOPITR_RANGE_NULL)
         p->range_value = 1;
     if (rc == SQLITE_OK && p->az[MOPITR_COL_RANGE_UNIT] == NULL)
-        rc = value_set(&p->az[MOPITR_COL_RANGE_UNIT], "d");
+        rc = mopitr_row_set(p, MOPITR_COL_RANGE_UNIT, "d");
     if (rc == SQLITE_OK)
         rc = mopitr_range_check(p->range_value, p->az[MOPITR_COL_RANGE_UNIT], pzErr);
     sqlite3_free(zOwn);

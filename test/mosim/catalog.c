@@ -204,28 +204,82 @@ int64_t mocat_range_start(int64_t now_s, int64_t len, const char *unit)
     return (int64_t)timegm(&tm);
 }
 
-/* See engine.h. */
-void mocat_fmt_time(int64_t secs, const char *tz, char *buf, size_t n)
+/* A session time zone, parsed: a fixed offset ("+hh:mm"/"-hh:mm") or the system zone. */
+typedef struct cat_tz {
+    int bFixed;    /* 1: offset applies; 0: localtime */
+    time_t offset; /* seconds east of UTC when bFixed */
+} cat_tz;
+
+/* Parse tz (NULL or "SYSTEM": the system zone) into *p. */
+static void cat_tz_parse(const char *tz, cat_tz *p)
 {
-    struct tm tm;
-    time_t t = (time_t)secs;
+    p->bFixed = 0;
+    p->offset = 0;
     if (tz && (tz[0] == '+' || tz[0] == '-')) {
         int hh = 0, mm = 0;
         sscanf(tz + 1, "%d:%d", &hh, &mm);
-        t += (time_t)((tz[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60));
+        p->bFixed = 1;
+        p->offset = (time_t)((tz[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60));
+    }
+}
+
+/* Write v (0 <= v < 10^w) as w decimal digits at z. */
+static void cat_digits(char *z, int v, int w)
+{
+    while (w-- > 0) {
+        z[w] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* Render secs in zone *pTz as "YYYY-MM-DD HH:MM:SS" into buf (n bytes). */
+static void cat_fmt_time_tz(int64_t secs, const cat_tz *pTz, char *buf, size_t n)
+{
+    struct tm tm;
+    time_t t = (time_t)secs;
+    if (pTz->bFixed) {
+        t += pTz->offset;
         gmtime_r(&t, &tm);
     } else {
         localtime_r(&t, &tm);
+    }
+    if (n >= 20 && tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999) {
+        /* The common case without snprintf (this runs for every time of every row). */
+        cat_digits(buf, tm.tm_year + 1900, 4);
+        buf[4] = '-';
+        cat_digits(buf + 5, tm.tm_mon + 1, 2);
+        buf[7] = '-';
+        cat_digits(buf + 8, tm.tm_mday, 2);
+        buf[10] = ' ';
+        cat_digits(buf + 11, tm.tm_hour, 2);
+        buf[13] = ':';
+        cat_digits(buf + 14, tm.tm_min, 2);
+        buf[16] = ':';
+        cat_digits(buf + 17, tm.tm_sec, 2);
+        buf[19] = 0;
+        return;
     }
     snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
              tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* mo_fmt_time(ns, tz): FROM_UNIXTIME(FLOOR(ns / 1e9)) rendered in the session zone. */
+/* See engine.h. */
+void mocat_fmt_time(int64_t secs, const char *tz, char *buf, size_t n)
+{
+    cat_tz z;
+    cat_tz_parse(tz, &z);
+    cat_fmt_time_tz(secs, &z, buf, n);
+}
+
+/* mo_fmt_time(ns, tz): FROM_UNIXTIME(FLOOR(ns / 1e9)) rendered in the session zone. The
+** zone is parsed once per statement: SQLite keeps the parsed form as auxdata of the
+** constant tz argument (a non-constant tz is parsed per call). */
 static void fn_fmt_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     char buf[40];
     int64_t ns, s;
+    cat_tz *pTz;
+    cat_tz tzLocal;
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         sqlite3_result_null(ctx);
@@ -235,7 +289,20 @@ static void fn_fmt_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     s = ns / 1000000000;
     if (ns < 0 && ns % 1000000000)
         s--;
-    mocat_fmt_time(s, (const char *)sqlite3_value_text(argv[1]), buf, sizeof(buf));
+    pTz = sqlite3_get_auxdata(ctx, 1);
+    if (pTz == NULL) {
+        cat_tz_parse((const char *)sqlite3_value_text(argv[1]), &tzLocal);
+        pTz = &tzLocal;
+        {
+            cat_tz *pKeep = sqlite3_malloc(sizeof(*pKeep));
+            if (pKeep) {
+                *pKeep = tzLocal;
+                /* On failure SQLite frees pKeep itself (and the call goes on). */
+                sqlite3_set_auxdata(ctx, 1, pKeep, sqlite3_free);
+            }
+        }
+    }
+    cat_fmt_time_tz(s, pTz, buf, sizeof(buf));
     sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
 }
 

@@ -254,6 +254,80 @@ static void test_decode_lying(void **state)
     free(zBig);
 }
 
+/* Decoded rows hold their strings in one block (lengths kept), a reuse decode keeps a
+** big-enough block, mopitr_row_set turns a block row into a per-field one (also with a
+** value from the row's own block), and copies and check_create work on either kind. */
+static void test_row_block(void **state)
+{
+    const char *az[MOPITR_SHOW_NCOL];
+    mopitr_row r, c;
+    char *zErr = NULL, *zBlock;
+    int i;
+    (void)state;
+
+    show_row(az, "p_block", "database", "acc1", "db1", "*", "7", "d");
+    decode_ok(&r, az);
+    assert_non_null(r.zBlock);
+    for (i = 0; i < MOPITR_NDATA; i++) {
+        if (r.az[i] == NULL)
+            continue;
+        assert_true(r.az[i] >= r.zBlock && r.az[i] < r.zBlock + r.nBlock);
+        assert_int_equal(mopitr_row_len(&r, i), (int)strlen(r.az[i]));
+    }
+    expect_opt(r.az[MOPITR_COL_DATABASE], "db1");
+    expect_opt(r.az[MOPITR_COL_TABLE], NULL);
+
+    /* Reuse: a shorter row lands in the same block; a longer one gets a new block. */
+    zBlock = r.zBlock;
+    show_row(az, "p2", "account", "a", "*", "*", "1", "h");
+    assert_int_equal(mopitr_row_decode_reuse(&r, az, NULL, MOPITR_SHOW_NCOL, &zErr), SQLITE_OK);
+    assert_ptr_equal(r.zBlock, zBlock);
+    expect_opt(r.az[MOPITR_COL_NAME], "p2");
+    expect_opt(r.az[MOPITR_COL_DATABASE], NULL);
+    assert_int_equal(r.level, MOPITR_LEVEL_ACCOUNT);
+    assert_int_equal(r.range_value, 1);
+    show_row(az, "p_much_longer_name_that_does_not_fit_in_the_block_of_before_xxxxxxxxxxxxxxxx",
+             "table", "acc_long", "db_long", "tab_long", "255", "mo");
+    assert_int_equal(mopitr_row_decode_reuse(&r, az, NULL, MOPITR_SHOW_NCOL, &zErr), SQLITE_OK);
+    expect_opt(r.az[MOPITR_COL_TABLE], "tab_long");
+    assert_int_equal(mopitr_row_len(&r, MOPITR_COL_TABLE), 8);
+    assert_int_equal(r.range_value, 255);
+    /* A failed reuse decode leaves the row cleared (and frees the block). */
+    show_row(az, "p3", "nope", "a", "*", "*", "1", "h");
+    assert_int_equal(mopitr_row_decode_reuse(&r, az, NULL, MOPITR_SHOW_NCOL, &zErr), SQLITE_ERROR);
+    sqlite3_free(zErr);
+    assert_null(r.zBlock);
+    assert_null(r.az[MOPITR_COL_NAME]);
+
+    /* Copy of a block row is a block row; set unpacks, even from its own block. */
+    show_row(az, "p_set", "table", "acc1", "db1", "t1", "2", "y");
+    decode_ok(&r, az);
+    assert_int_equal(mopitr_row_copy(&c, &r), SQLITE_OK);
+    mopitr_row_clear(&r);
+    assert_non_null(c.zBlock);
+    assert_int_equal(mopitr_row_set(&c, MOPITR_COL_RANGE_UNIT, c.az[MOPITR_COL_TABLE]), SQLITE_OK);
+    assert_null(c.zBlock);
+    expect_opt(c.az[MOPITR_COL_RANGE_UNIT], "t1");
+    expect_opt(c.az[MOPITR_COL_NAME], "p_set");
+    assert_int_equal(mopitr_row_len(&c, MOPITR_COL_NAME), 5);
+    assert_int_equal(mopitr_row_set(&c, MOPITR_COL_CREATED, NULL), SQLITE_OK);
+    assert_null(c.az[MOPITR_COL_CREATED]);
+    assert_int_equal(mopitr_row_copy(&r, &c), SQLITE_OK); /* per-field -> block */
+    mopitr_row_clear(&c);
+    assert_non_null(r.zBlock);
+    expect_opt(r.az[MOPITR_COL_RANGE_UNIT], "t1");
+    assert_null(r.az[MOPITR_COL_CREATED]);
+
+    /* check_create on a block row (folds in place): fine, and no leak (valgrind/ASan). */
+    assert_int_equal(mopitr_row_set(&r, MOPITR_COL_RANGE_UNIT, "D"), SQLITE_OK);
+    show_row(az, "P_UP", "table", "ACC1", "DB1", "T1", "2", "d");
+    decode_ok(&c, az);
+    assert_int_equal(mopitr_row_check_create(&c, "acc1", &zErr), SQLITE_OK);
+    expect_opt(c.az[MOPITR_COL_DATABASE], "db1");
+    mopitr_row_clear(&c);
+    mopitr_row_clear(&r);
+}
+
 /* ------------------------------------------------------------------ check_create */
 
 /* Build an INSERT row; NULL pointers are SQL NULL. */
@@ -650,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_decode_stars),
         cmocka_unit_test(test_decode_lying),
+        cmocka_unit_test(test_row_block),
         cmocka_unit_test(test_check_create_ok),
         cmocka_unit_test(test_check_create_errors),
         cmocka_unit_test(test_range_check),
