@@ -206,8 +206,8 @@ out:
 #define CONN_MAX_FIELD 4096
 
 /* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first refusing a field
-*longer
-** than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
+ *longer
+ ** than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
 static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, int bReuse,
                            char **pzErr)
 {
