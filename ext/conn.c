@@ -205,9 +205,8 @@ out:
 ** times 19, so anything near this is a broken or hostile server. */
 #define CONN_MAX_FIELD 4096
 
-/* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first refusing a field
- *longer
- ** than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
+/* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first
+** refusing a field longer than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
 static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, int bReuse,
                            char **pzErr)
 {
