@@ -108,7 +108,7 @@ all_out=$tmp/all-output.txt
 try() {
     local port=${PORT[$1]} host=$2 qs=$3 out
     qs=${qs//@DIR@/$tmp}
-    out=$(timeout 60 sqlite3 :memory: -cmd ".load $ext" \
+    out=$(timeout 60 env ${MOPITR_HOST_PRELOAD:+LD_PRELOAD="$MOPITR_HOST_PRELOAD"} sqlite3 :memory: -cmd ".load $ext" \
         "SELECT mo_connect('mysql://root:$PW@$host:$port?$qs')" \
         "SELECT coalesce(tls, 'plain') FROM mo_connections" 2>&1)
     printf '%s\n' "$out" >>"$all_out"
@@ -177,7 +177,7 @@ check_has "mosim logs the handshake the client aborted" "TLS handshake failed" \
     "$(cat "$tmp/tls.err")"
 
 # Statements over TLS: write and read through the extension (verify_identity).
-out=$(timeout 60 sqlite3 :memory: -cmd ".load $ext" \
+out=$(timeout 60 env ${MOPITR_HOST_PRELOAD:+LD_PRELOAD="$MOPITR_HOST_PRELOAD"} sqlite3 :memory: -cmd ".load $ext" \
     "SELECT mo_connect('mysql://root:$PW@127.0.0.1:${PORT[tls]}?ssl_mode=verify_identity&ssl_ca=$tmp/ca.pem') IS NOT NULL" \
     "INSERT INTO mo_pitr(name, level, range_value, range_unit) VALUES ('tls_acc', 'account', 2, 'd')" \
     "SELECT name, level, range_value, range_unit FROM mo_pitr WHERE name = 'tls_acc'" \
@@ -208,7 +208,7 @@ refused "verify_ca" plain 127.0.0.1 "ssl_mode=verify_ca&$CA" \
 refused "verify_identity (refused before the login is sent)" plain 127.0.0.1 \
     "ssl_mode=verify_identity&$CA" "SSL is required, but the server does not support it"
 # No connection stays registered after a refusal.
-out=$(timeout 60 sqlite3 :memory: -cmd ".load $ext" \
+out=$(timeout 60 env ${MOPITR_HOST_PRELOAD:+LD_PRELOAD="$MOPITR_HOST_PRELOAD"} sqlite3 :memory: -cmd ".load $ext" \
     "SELECT mo_connect('mysql://root:$PW@127.0.0.1:${PORT[plain]}?ssl_mode=required')" \
     "SELECT count(*) FROM mo_connections" 2>&1)
 printf '%s\n' "$out" >>"$all_out"
