@@ -51,8 +51,9 @@ static ssize_t plain_write(wire_io *io, const void *buf, size_t n, int nonblock)
     return r <= 0 ? -1 : r;
 }
 
-/* poll() for POLLOUT up to ms. Returns 1 writable, 0 timeout, -1 error or hang-up. */
-static int plain_wait_writable(wire_io *io, int ms)
+/* poll() for POLLOUT up to ms. Returns 1 writable, 0 timeout, -1 error or hang-up. Shared by
+** the plain and the TLS wire_io (a TLS session writes on the same socket). */
+int wire_fd_wait_writable(wire_io *io, int ms)
 {
     struct pollfd pfd = {io->fd, POLLOUT, 0};
     int r = poll(&pfd, 1, ms);
@@ -63,8 +64,9 @@ static int plain_wait_writable(wire_io *io, int ms)
     return r > 0;
 }
 
-/* Shut both directions down; a thread blocked in recv() wakes with EOF. */
-static void plain_shutdown(wire_io *io)
+/* Shut both directions down; a thread blocked in recv() wakes with EOF. No SSL call, so it
+** may run on another thread; shared by the plain and the TLS wire_io. */
+void wire_fd_shutdown(wire_io *io)
 {
     if (io->fd >= 0)
         shutdown(io->fd, SHUT_RDWR);
@@ -85,8 +87,8 @@ void wire_io_plain(wire_io *io, int fd)
     io->impl = NULL;
     io->read = plain_read;
     io->write = plain_write;
-    io->wait_writable = plain_wait_writable;
-    io->shutdown = plain_shutdown;
+    io->wait_writable = wire_fd_wait_writable;
+    io->shutdown = wire_fd_shutdown;
     io->close = plain_close;
 }
 

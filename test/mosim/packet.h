@@ -85,6 +85,10 @@ struct wire_io {
 
 /* Fill io with the plain-TCP implementation over fd. */
 void wire_io_plain(wire_io *io, int fd);
+/* The socket-level parts every wire_io shares: wait until io->fd is writable (1, 0 on
+** timeout, -1 on error or hang-up) and shut the socket down both ways. */
+int wire_fd_wait_writable(wire_io *io, int ms);
+void wire_fd_shutdown(wire_io *io);
 
 /* ---- payload builder and reader ---------------------------------------------------- */
 

@@ -193,25 +193,6 @@ static ssize_t tls_write(wire_io *io, const void *buf, size_t n, int nonblock)
     return r;
 }
 
-/* wire_io wait_writable: poll(POLLOUT) up to ms; 1 writable, 0 not yet, -1 error. */
-static int tls_wait_writable(wire_io *io, int ms)
-{
-    struct pollfd pfd = {io->fd, POLLOUT, 0};
-    int r = poll(&pfd, 1, ms);
-    if (r < 0)
-        return errno == EINTR ? 0 : -1;
-    if (r > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
-        return -1;
-    return r > 0;
-}
-
-/* wire_io shutdown: stop the socket both ways (no SSL call: may run on another thread). */
-static void tls_shutdown(wire_io *io)
-{
-    if (io->fd >= 0)
-        shutdown(io->fd, SHUT_RDWR);
-}
-
 /* wire_io close: a best-effort non-blocking close_notify (unless the session failed),
 ** free the SSL, close the socket. Idempotent. */
 static void tls_close(wire_io *io)
@@ -271,8 +252,8 @@ int wire_tls_start(wire_conn *c, char *err, size_t n)
     c->io.impl = t;
     c->io.read = tls_read;
     c->io.write = tls_write;
-    c->io.wait_writable = tls_wait_writable;
-    c->io.shutdown = tls_shutdown;
+    c->io.wait_writable = wire_fd_wait_writable;
+    c->io.shutdown = wire_fd_shutdown;
     c->io.close = tls_close;
     t = NULL;
     rc = 0;
