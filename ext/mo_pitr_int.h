@@ -615,26 +615,31 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
 
 /* A new copy (one reference, in *ppOut) of pBase, the server's whole SHOW PITR, with
 ** db's queued changes for pConn applied: queued creates added (times NULL), drops
-** hidden, range changes shown. SQLITE_OK or SQLITE_NOMEM. */
-int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
-                       pitr_cache **ppOut);
+** hidden, range changes shown. The first read of pConn in the transaction also loads
+** its view from pBase, deciding INSERTs queued blind: a conflict there is an error
+** (SQLITE_CONSTRAINT, *pzErr). *ppOut stays NULL when nothing is queued for pConn. */
+int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut,
+                       char **pzErr);
 
 /*
 ** The PITR zName on pConn as this transaction sees it (the server's rows as first read
 ** in the transaction, then every queued change): *pbFound, and a copy in *pOut (cleared
 ** first; free with mopitr_row_clear). bAskServer: a name the transaction has not seen
 ** is read from the server (UPDATE/DELETE of a row created since). The first call for a
-** connection reads its whole SHOW PITR.
+** connection reads its whole SHOW PITR (and decides the INSERTs queued blind).
 */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
                     int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr);
 
-/* In the same view: the name of another PITR (not zName) protecting the object of the
-** checked row p, as a new string in *pzOwner, or NULL when there is none. */
-int mopitr_txn_object_owner(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName,
-                            const mopitr_row *p, const char *zName, char **pzOwner, char **pzErr);
+/* Queue a checked INSERT (*pCh, a CREATE, taken over) with conflict mode eMode
+** (sqlite3_vtab_on_conflict): decided now against what the transaction knows
+** (SQLITE_CONSTRAINT with *pzErr; OR IGNORE / OR REPLACE may skip it or make it an
+** ALTER), or queued blind when only the server can tell (see txn.c). */
+int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
+                      int eMode, char **pzErr);
 
-/* Queue a validated change (*pCh is taken over and zeroed, also on failure). */
+/* Queue a validated UPDATE/DELETE change (*pCh is taken over and zeroed, also on
+** failure); mopitr_txn_find was called for its name. */
 int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
                      char **pzErr);
 
@@ -657,6 +662,10 @@ int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, 
                        char **pzErr);
 /* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
 char *mopitr_row_describe_object(const mopitr_row *r);
+/* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
+** ALTER, or *pbSkip when the range is the same; another object -> SQLITE_CONSTRAINT. */
+int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
+                          char **pzErr);
 /* The statement text for a change on pConn. NULL on OOM. */
 char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
 /* Run one change on pConn. When the reply is lost, the server is asked whether it
@@ -676,6 +685,7 @@ typedef struct mopitr_txn_net {
     const mopitr_row *pOld; /* the server's row when the transaction read it, or NULL */
     const mopitr_row *pNew; /* the row wanted at COMMIT, or NULL (dropped) */
     int bOwnAccount;        /* pNew is created in the own-account form */
+    int bBlind;             /* pOld is unknown: the server was not read (a blind INSERT) */
     int iOrder;             /* position of the first queued change of this name */
     int iConn;              /* order of the connection's first write */
 } mopitr_txn_net;
@@ -689,6 +699,45 @@ void mopitr_commit_undo(mopitr_report *p);
 void mopitr_report_free(mopitr_report *p);
 /* Register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
+
+/* ---- txn_view.c: a transaction's view of one MatrixOne connection ---- */
+
+/* The server's PITRs as read, with the queued changes applied (see txn_view.c). */
+typedef struct mopitr_view mopitr_view;
+
+mopitr_view *mopitr_view_new(mopitr_conn *pConn, const char *zConnName); /* NULL on OOM */
+void mopitr_view_free(mopitr_view *v);                                   /* NULL: no-op */
+mopitr_conn *mopitr_view_conn(const mopitr_view *v);                     /* borrowed */
+int mopitr_view_loaded(const mopitr_view *v);  /* the server's rows are in */
+int mopitr_view_touched(const mopitr_view *v); /* names the queue changed */
+
+/* Forget the queue's effects; bKeepServer keeps the server's rows (else: not loaded). */
+int mopitr_view_reset(mopitr_view *v, int bKeepServer);
+/* Take in the server's rows (after a reset without them): copies of pBase's, or, when
+** pBase is NULL, the whole SHOW PITR read now. */
+int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr);
+
+/* Outcomes of mopitr_view_decide. */
+#define MOPITR_DECIDE_APPLY 0 /* queue it (OR REPLACE may have made it an ALTER) */
+#define MOPITR_DECIDE_SKIP  1 /* nothing to do (OR IGNORE, OR REPLACE with an equal range) */
+#define MOPITR_DECIDE_DEFER 2 /* not loaded: queue it blind */
+#define MOPITR_DECIDE_LOAD  3 /* not loaded, and it meets a blind OR IGNORE: load first */
+/* Decide INSERT *pCh with conflict mode eMode against the view: *peOut, or
+** SQLITE_CONSTRAINT with *pzErr (name taken, object taken, OR REPLACE of another
+** object). */
+int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int *peOut,
+                       char **pzErr);
+/* Replay queued change pCh (journal position iOp). eBlind: the conflict mode of an
+** INSERT queued blind, decided here when the view is loaded (an error: *pzErr). */
+int mopitr_view_apply(mopitr_view *v, const mopitr_change *pCh, int eBlind, int iOp, char **pzErr);
+
+/* The current row of zName, as mopitr_txn_find. */
+int mopitr_view_find(mopitr_view *v, const char *zName, int bAskServer, mopitr_row *pOut,
+                     int *pbFound, char **pzErr);
+/* pBase with the view's net changes applied, as mopitr_txn_overlay. */
+int mopitr_view_overlay(const mopitr_view *v, const pitr_cache *pBase, pitr_cache **ppOut);
+/* Write the view's net changes to a (room for mopitr_view_touched); returns how many. */
+int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a);
 
 /* ======================================================================
 ** entry.c: registration (live)

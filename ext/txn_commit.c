@@ -25,7 +25,8 @@
 **   2. Validation, before anything is sent: one SHOW PITR per connection involved,
 **      filtered to what the checks need (commit_server_sql: the steps' names, cluster
 **      and account PITRs, and the databases given a PITR).
-**      A name to create must not exist now (unless this batch drops it first); a name
+**      A name to create must not exist now (unless this batch drops it first: this
+**      also decides the plain INSERTs txn.c queued without reading the server); a name
 **      to alter or drop must still exist and protect the object it protected when the
 **      transaction read it; no other PITR may protect an object being given one
 **      (MatrixOne's one-PITR-per-object rule; a PITR that this batch drops frees its
@@ -66,6 +67,7 @@ typedef struct commit_step {
     mopitr_change fwd; /* what to do */
     mopitr_change undo;
     int bUndo;    /* undo is known (validated) */
+    int bBlind;   /* a CREATE queued before the server was read */
     char *zSql;   /* fwd's text */
     int eState;   /* COMMIT_* */
     char *zError; /* NULL or why */
@@ -137,6 +139,7 @@ static int commit_add(mopitr_report *p, const mopitr_txn_net *n, mopitr_change_o
     s->iConn = n->iConn;
     s->iOrder = n->iOrder;
     s->iPhase = iPhase;
+    s->bBlind = n->bBlind;
     s->fwd.op = op;
     s->fwd.bOwnAccount = bOwn;
     p->nStep++;
@@ -318,9 +321,10 @@ static int commit_check(mopitr_report *p, const mopitr_rowindex *pDrops, commit_
 
     if (s->fwd.op == MOPITR_CHANGE_CREATE) {
         if (pNow && !commit_drops(p, pDrops, s->iConn, zName)) {
-            s->zError = sqlite3_mprintf("pitr '%s' already exists on the server: it was "
-                                        "created after this transaction read it",
-                                        zName);
+            s->zError = sqlite3_mprintf("pitr '%s' already exists on the server%s", zName,
+                                        s->bBlind ? ""
+                                                  : ": it was created after this transaction "
+                                                    "read it");
             rc = SQLITE_CONSTRAINT;
             goto out;
         }

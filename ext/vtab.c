@@ -843,7 +843,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     if (bPending) {
         /* Read-your-writes (txn.c): the copy with this transaction's queued changes. */
         pitr_cache *pOver = NULL;
-        rc = mopitr_txn_overlay(v->db, pConn, c->pCache, &pOver);
+        rc = mopitr_txn_overlay(v->db, pConn, c->pCache, &pOver, &zErr);
         pitr_cache_unref(c->pCache);
         c->pCache = pOver;
         if (rc != SQLITE_OK)

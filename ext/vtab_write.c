@@ -10,7 +10,9 @@
 ** whole table and txn.c / txn_commit.c for transactions.
 **
 ** Conflicts (sqlite3_vtab_on_conflict), decided against the server in autocommit mode
-** and against the transaction's view (the server as first read + the queue) inside one:
+** and against the transaction's view (the server as read + the queue) inside one, where
+** a conflict with the server's PITRs may only show when the server is first read
+** (the next read, UPDATE or DELETE of the connection, or COMMIT; see txn.c):
 **     plain INSERT of an existing name      SQLITE_CONSTRAINT, nothing sent
 **     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent (in a
 **                                           transaction; in autocommit the server says so)
@@ -263,65 +265,28 @@ static mopitr_txn *pitr_txn(pitr_vtab *v)
     return sqlite3_get_autocommit(v->db) ? NULL : mopitr_txn_of(v->db);
 }
 
-/*
-** INSERT inside a transaction: decide the conflict against the transaction's view and
-** queue the change. *pCh is a checked CREATE (taken over).
-*/
-static int pitr_insert_queued(pitr_vtab *v, mopitr_txn *t, mopitr_conn *pConn,
-                              const char *zConnName, mopitr_change *pCh, char **pzErr)
+/* See the header. */
+int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
+                          char **pzErr)
 {
-    const char *zOwn = mopitr_conn_account(pConn);
-    const char *zName = pCh->row.az[MOPITR_COL_NAME];
-    mopitr_row old;
-    char *zOwner = NULL, *zA = NULL, *zB = NULL;
-    char aClip[MOPITR_CLIP_SIZE];
-    int rc, bFound = 0, eConflict = sqlite3_vtab_on_conflict(v->db);
+    char *zA = NULL, *zB = NULL;
+    int rc = SQLITE_OK;
 
-    memset(&old, 0, sizeof(old));
-    rc = mopitr_txn_find(t, pConn, zConnName, zName, 0, &old, &bFound, pzErr);
-    if (rc != SQLITE_OK)
-        goto out;
-    if (bFound && eConflict == SQLITE_IGNORE)
-        goto out; /* nothing to queue */
-    if (bFound && eConflict != SQLITE_REPLACE) {
-        *pzErr = mopitr_errf("pitr '%s' already exists", mopitr_err_clip(aClip, zName, -1));
+    *pbSkip = 0;
+    if (!mopitr_row_same_object(pOld, &pCh->row, zOwn)) {
+        zA = mopitr_row_describe_object(pOld);
+        zB = mopitr_row_describe_object(&pCh->row);
+        *pzErr = zA && zB ? mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' protects "
+                                        "(%s, not %s): delete it first",
+                                        pOld->az[MOPITR_COL_NAME], zA, zB)
+                          : NULL;
         rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-        goto out;
-    }
-    if (bFound) {
-        if (!mopitr_row_same_object(&old, &pCh->row, zOwn)) {
-            zA = mopitr_row_describe_object(&old);
-            zB = mopitr_row_describe_object(&pCh->row);
-            *pzErr = zA && zB ? mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' "
-                                            "protects (%s, not %s): delete it first",
-                                            old.az[MOPITR_COL_NAME], zA, zB)
-                              : NULL;
-            rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-            goto out;
-        }
-        if (old.range_value == pCh->row.range_value &&
-            pitr_same(old.az[MOPITR_COL_RANGE_UNIT], pCh->row.az[MOPITR_COL_RANGE_UNIT]))
-            goto out; /* already what was asked for */
-        pCh->op = MOPITR_CHANGE_ALTER;
+    } else if (pOld->range_value == pCh->row.range_value &&
+               pitr_same(pOld->az[MOPITR_COL_RANGE_UNIT], pCh->row.az[MOPITR_COL_RANGE_UNIT])) {
+        *pbSkip = 1; /* already what was asked for */
     } else {
-        /* One PITR per object (MatrixOne's rule, spec 3.3), in the transaction's view. */
-        rc = mopitr_txn_object_owner(t, pConn, zConnName, &pCh->row, zName, &zOwner, pzErr);
-        if (rc != SQLITE_OK)
-            goto out;
-        if (zOwner) {
-            zA = mopitr_row_describe_object(&pCh->row);
-            *pzErr = zA ? mopitr_errf("%s already has a pitr ('%s'), so pitr '%s' cannot be "
-                                      "created",
-                                      zA, zOwner, mopitr_err_clip(aClip, zName, -1))
-                        : NULL;
-            rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-            goto out;
-        }
+        pCh->op = MOPITR_CHANGE_ALTER;
     }
-    rc = mopitr_txn_queue(t, pConn, zConnName, pCh, pzErr);
-out:
-    mopitr_row_clear(&old);
-    sqlite3_free(zOwner);
     sqlite3_free(zA);
     sqlite3_free(zB);
     return rc;
@@ -336,8 +301,7 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     const char *zConnName = v->zConn;
     const char *zOwn;
     mopitr_txn *t;
-    char *zA = NULL, *zB = NULL;
-    int rc = SQLITE_OK, i, bFound = 0, eConflict;
+    int rc = SQLITE_OK, i, bFound = 0, bSkip = 0, eConflict;
 
     memset(&ch, 0, sizeof(ch));
     memset(&old, 0, sizeof(old));
@@ -367,11 +331,11 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     ch.op = MOPITR_CHANGE_CREATE;
     ch.bOwnAccount =
         ch.row.level == MOPITR_LEVEL_ACCOUNT && mopitr_row_is_own_account(&ch.row, zOwn);
+    eConflict = sqlite3_vtab_on_conflict(v->db);
     if ((t = pitr_txn(v)) != NULL) {
-        rc = pitr_insert_queued(v, t, pConn, zConnName, &ch, pzErr);
+        rc = mopitr_txn_insert(t, pConn, zConnName, &ch, eConflict, pzErr);
         goto out;
     }
-    eConflict = sqlite3_vtab_on_conflict(v->db);
     if (eConflict == SQLITE_IGNORE || eConflict == SQLITE_REPLACE) {
         rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
         if (rc != SQLITE_OK)
@@ -381,30 +345,14 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
         goto out; /* INSERT OR IGNORE of an existing name: nothing to send */
     if (bFound) {
         /* INSERT OR REPLACE of an existing name: same object -> new range; else refuse. */
-        if (!mopitr_row_same_object(&old, &ch.row, zOwn)) {
-            zA = mopitr_row_describe_object(&old);
-            zB = mopitr_row_describe_object(&ch.row);
-            if (zA == NULL || zB == NULL) {
-                rc = SQLITE_NOMEM;
-                goto out;
-            }
-            *pzErr = mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' protects "
-                                 "(%s, not %s): delete it first",
-                                 old.az[MOPITR_COL_NAME], zA, zB);
-            rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+        rc = mopitr_replace_decide(&old, &ch, zOwn, &bSkip, pzErr);
+        if (rc != SQLITE_OK || bSkip)
             goto out;
-        }
-        if (old.range_value == ch.row.range_value &&
-            pitr_same(old.az[MOPITR_COL_RANGE_UNIT], ch.row.az[MOPITR_COL_RANGE_UNIT]))
-            goto out; /* already what was asked for */
-        ch.op = MOPITR_CHANGE_ALTER;
     }
     rc = pitr_apply(pConn, &ch, pzErr);
 out:
     mopitr_row_clear(&ch.row);
     mopitr_row_clear(&old);
-    sqlite3_free(zA);
-    sqlite3_free(zB);
     return rc;
 }
 
