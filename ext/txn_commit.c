@@ -208,8 +208,9 @@ static int commit_str_lit(sqlite3_str *x, const char *z, int bNoBs, int *pbMore)
 
 /*
 ** The SHOW PITR that reads what validating p's steps on pConn needs (a superset): the
-** PITRs named by a step, every cluster and account level PITR (few), and every PITR in
-** a database that a CREATE gives a database or table PITR. Names are stored lower-cased
+** PITRs named by a step, every cluster and account level PITR (few) when a CREATE is at
+** one of those levels, and every PITR in a database that a CREATE gives a database or
+** table PITR. Names are stored lower-cased
 ** by MatrixOne and the steps carry the stored or folded form, so exact comparison finds
 ** them. NULL on OOM.
 */
@@ -223,7 +224,16 @@ static char *commit_server_sql(const mopitr_report *p, mopitr_conn *pConn)
         if (p->aStep[i].pConn == pConn)
             bOom |= commit_str_lit(x, p->aStep[i].fwd.row.az[MOPITR_COL_NAME], bNoBs, &bMore);
     }
-    sqlite3_str_appendall(x, ") OR pitr_level IN ('cluster', 'account')");
+    sqlite3_str_appendall(x, ")");
+    for (i = 0; i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        if (s->pConn == pConn && s->fwd.op == MOPITR_CHANGE_CREATE &&
+            (s->fwd.row.level == MOPITR_LEVEL_CLUSTER ||
+             s->fwd.row.level == MOPITR_LEVEL_ACCOUNT)) {
+            sqlite3_str_appendall(x, " OR pitr_level IN ('cluster', 'account')");
+            break;
+        }
+    }
     bMore = 0;
     for (i = 0; i < p->nStep; i++) {
         const commit_step *s = &p->aStep[i];
