@@ -7,6 +7,9 @@
 **   mo_database(dat_id, account_id, datname)                          user databases
 **   mo_tables(rel_id, account_id, reldatabase, relname)               user tables
 **   mo_pitr(...)  the spec 6.1 columns; obj_id -1 stands for 18446744073709551615
+**                 key (pitr_name, create_account) as MatrixOne; indexes: by creator and
+**                 create_time (SHOW PITR's order), by target (duplicate checks), by obj_id,
+**                 by database_name and by level (filtered SHOW PITR, see show.c)
 **   mo_meta(k, v) counters (next object id)
 ** System databases (spec 3.3 list) are virtual: they exist in every account with fixed
 ** ids 1..7 (mo_catalog = 1). User object ids start at 1001.
@@ -46,6 +49,9 @@ static const char *const schema_sql =
     "CREATE INDEX IF NOT EXISTS mo_pitr_by_target ON mo_pitr(create_account, level,"
     " database_name, table_name, account_name);"
     "CREATE INDEX IF NOT EXISTS mo_pitr_by_object ON mo_pitr(obj_id);"
+    /* for SHOW PITR WHERE database_name / pitr_level = or IN (show.c) */
+    "CREATE INDEX IF NOT EXISTS mo_pitr_by_database ON mo_pitr(database_name, create_account);"
+    "CREATE INDEX IF NOT EXISTS mo_pitr_by_level ON mo_pitr(level, create_account, create_time);"
     "CREATE TABLE IF NOT EXISTS mo_meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO mo_meta VALUES('next_obj_id', 1000);";
 

@@ -30,6 +30,18 @@ static mo_expr *node(P *p, int op, mo_expr *a, mo_expr *b)
 
 static int or_expr(P *p, mo_expr **out);
 
+/* Slots allocated for a list of n items: 0 for none, else the power of two >= n (at least
+** 4). A list is full when n equals it. */
+static int list_cap(int n)
+{
+    int c = 4;
+    if (n == 0)
+        return 0;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
 /* Parse a comma list of expressions up to ')' (consumed). */
 static int expr_list(P *p, mo_expr *e)
 {
@@ -39,13 +51,15 @@ static int expr_list(P *p, mo_expr *e)
         mo_expr *x, **l;
         if (or_expr(p, &x))
             return -1;
-        l = mop_aalloc(p, sizeof(*l) * (size_t)(e->nlist + 1));
-        if (!l)
-            return mop_oom(p);
-        if (e->nlist)
-            memcpy(l, e->list, sizeof(*l) * (size_t)e->nlist);
-        l[e->nlist++] = x;
-        e->list = l;
+        if (e->nlist == list_cap(e->nlist)) { /* full: double (linear, not quadratic) */
+            l = mop_aalloc(p, sizeof(*l) * (size_t)list_cap(e->nlist + 1));
+            if (!l)
+                return mop_oom(p);
+            if (e->nlist)
+                memcpy(l, e->list, sizeof(*l) * (size_t)e->nlist);
+            e->list = l;
+        }
+        e->list[e->nlist++] = x;
         if (mop_accept_op(p, ")"))
             return 0;
         if (mop_expect_op(p, ","))

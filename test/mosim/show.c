@@ -12,7 +12,23 @@
 ** text: column names are checked against the output columns (unknown ->
 ** 1054 "invalid input: column x does not exist"), string literals are re-quoted, LIKE goes
 ** through the engine's case-sensitive like(), '=' on text is binary (case-sensitive).
-** Rows are streamed straight from sqlite3_step to the sink, never materialised.
+** Rows are streamed straight from sqlite3_step to the sink, never materialised (a sort
+** SQLite needs for a filtered query is its own); the first step, taken before the column
+** definitions go out so that its error can still be the reply, is kept, not redone.
+**
+** Indexes for filtered queries (the extension's COMMIT checks a batch with one
+** `pitr_name IN (...) OR pitr_level IN (...) OR database_name IN (...)`): SQLite flattens
+** the subquery, so pitr_name and pitr_level tests reach the raw columns (key (pitr_name,
+** create_account), index mo_pitr_by_level). database_name is shown through a CASE ('' ->
+** '*'), so `database_name = 'lit'` / `IN ('lit', ...)` with only string literals other than
+** '' and '*' is written on the raw column (mo_db; index mo_pitr_by_database), which selects
+** exactly the same rows; anything else keeps the CASE. Without statistics SQLite would take
+** `create_account = caller` for very selective and walk mo_pitr_by_creator (no sort) for
+** every filter, so with WHERE that term is likelihood(..., 0.9375) and level terms get
+** likelihood(..., 0.01) (below names and databases, see emit); these are planner hints, the
+** values are unchanged. Matching rows are then sorted by create_time DESC, rowid DESC, the
+** order of the index walk (ties included). A filter with any unindexable OR branch still
+** walks mo_pitr_by_creator in order. Semantics are pinned by tests/show_where.sh.
 */
 #include <stdio.h>
 #include <string.h>
@@ -97,14 +113,93 @@ typedef struct xl {
     const colmap *cols;
     char bad[300]; /* first error: message */
     uint16_t code;
+    int in_level; /* emitting the term inside a level hint (see emit) */
 } xl;
+
+/* Is e a string literal that the raw database_name can be compared with in place of the
+** shown one? The shown value is the raw one except '' -> '*', so any literal but '' and
+** '*' matches the same rows. Non-strings are refused: the raw column has TEXT affinity
+** (5 would match '5'), the shown CASE expression has none. Returns 1 or 0. */
+static int raw_db_literal(const mo_expr *e)
+{
+    return e && e->op == E_STR && e->s[0] && strcmp(e->s, "*") != 0;
+}
+
+/* Is e the column database_name of SHOW PITR? Returns 1 or 0. */
+static int is_show_db(const xl *x, const mo_expr *e)
+{
+    return x->cols == show_cols && e && e->op == E_COL && strcmp(e->s, "database_name") == 0;
+}
+
+/* If e is `database_name = 'lit'` (either side) or `database_name IN ('lit', ...)` over
+** SHOW PITR's columns with only literals raw_db_literal accepts, write it as the same test
+** on the raw column (mo_db, which the mo_pitr_by_database index serves) and return 1;
+** else write nothing and return 0. Exactly equivalent; see raw_db_literal. */
+static int emit_raw_db(xl *x, const mo_expr *e)
+{
+    int k;
+    if (e->op == E_CMP && strcmp(e->s, "=") == 0) {
+        const mo_expr *lit = is_show_db(x, e->a) ? e->b : is_show_db(x, e->b) ? e->a : NULL;
+        if (!raw_db_literal(lit))
+            return 0;
+        sqlite3_str_appendf(x->out, "(mo_db = %Q)", lit->s);
+        return 1;
+    }
+    if (e->op != E_IN || e->i || !is_show_db(x, e->a))
+        return 0;
+    for (k = 0; k < e->nlist; k++)
+        if (!raw_db_literal(e->list[k]))
+            return 0;
+    sqlite3_str_appendall(x->out, "(mo_db IN (");
+    for (k = 0; k < e->nlist; k++)
+        sqlite3_str_appendf(x->out, "%s%Q", k ? ", " : "", e->list[k]->s);
+    sqlite3_str_appendall(x->out, "))");
+    return 1;
+}
+
+/* Is e `pitr_level = 'lit'` (either side) or `pitr_level IN ('lit', ...)` over SHOW PITR's
+** columns (served by the mo_pitr_by_level index)? Returns 1 or 0. */
+static int is_level_term(const xl *x, const mo_expr *e)
+{
+    const mo_expr *col = NULL, *lit = NULL;
+    int k;
+    if (x->cols != show_cols)
+        return 0;
+    if (e->op == E_CMP && strcmp(e->s, "=") == 0) {
+        col = e->a->op == E_COL ? e->a : e->b;
+        lit = col == e->a ? e->b : e->a;
+    } else if (e->op == E_IN && !e->i) {
+        col = e->a;
+        for (k = 0; k < e->nlist; k++)
+            if (e->list[k]->op != E_STR)
+                return 0;
+    } else {
+        return 0;
+    }
+    if (col->op != E_COL || strcmp(col->s, "pitr_level") != 0)
+        return 0;
+    return !lit || lit->op == E_STR;
+}
 
 /* Translate e into x->out; sets x->bad on an unknown column / function. */
 static void emit(xl *x, const mo_expr *e)
 {
     int k;
-    if (x->bad[0])
+    if (x->bad[0] || emit_raw_db(x, e))
         return;
+    if (is_level_term(x, e) && !x->in_level) {
+        /* A hint only (likelihood(X, p) is X): without statistics SQLite takes one level
+        ** for as selective as one database name and, for `database_name = 'd' AND
+        ** pitr_level = 'database'`, would walk every database-level PITR in order rather
+        ** than sort the few of 'd'. Saying a level is 1% keeps level terms indexed (alone,
+        ** and in ORs of indexable terms) but below names and databases. */
+        x->in_level = 1;
+        sqlite3_str_appendall(x->out, "likelihood(");
+        emit(x, e);
+        sqlite3_str_appendall(x->out, ", 0.01)");
+        x->in_level = 0;
+        return;
+    }
     switch (e->op) {
     case E_COL:
         for (k = 0; x->cols[k].name; k++)
@@ -205,13 +300,14 @@ static void emit(xl *x, const mo_expr *e)
     }
 }
 
-/* See engine.h. Sends columns must already be out; streams rows then done. */
-void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out)
+/* Stream stmt's rows then done (or ERR) to out; rc is the result of the step already taken
+** (SQLITE_ROW: its row is sent first). The columns must already be out. Finalizes stmt. */
+static void stream_rows(sqlite3_stmt *stmt, int rc, int ncol, const mosim_sink *out)
 {
     const char *vals[64];
     size_t lens[64];
-    int rc, i;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int i;
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(stmt)) {
         for (i = 0; i < ncol && i < 64; i++) {
             vals[i] = (const char *)sqlite3_column_text(stmt, i);
             lens[i] = (size_t)sqlite3_column_bytes(stmt, i);
@@ -227,23 +323,31 @@ out:
     sqlite3_finalize(stmt);
 }
 
-/* Prepare sql; on error send it and return NULL. If the first step fails, the error is sent
-** too (nothing was sent yet) and NULL returned; else the statement is reset for streaming. */
-static sqlite3_stmt *prepare_checked(mosim_engine *e, const char *sql, const mosim_sink *out)
+/* See engine.h. Sends columns must already be out; streams rows then done. */
+void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out)
+{
+    stream_rows(stmt, sqlite3_step(stmt), ncol, out);
+}
+
+/* Prepare sql and take its first step, so that an error there can still be sent as the
+** reply (nothing was sent yet): on error send it and return NULL. Else return the statement
+** (the caller finalizes it, or hands it with *prc to stream_rows) with *prc = SQLITE_ROW
+** (the first row is ready) or SQLITE_DONE. The first step is kept, not redone: for a
+** sorted query it is all the work. */
+static sqlite3_stmt *prepare_checked(mosim_engine *e, const char *sql, int *prc,
+                                     const mosim_sink *out)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
     if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) {
         mo_dberr(e, out);
         return NULL;
     }
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    *prc = sqlite3_step(st);
+    if (*prc != SQLITE_ROW && *prc != SQLITE_DONE) {
         mo_ierr(out, "%s", sqlite3_errmsg(e->db));
         sqlite3_finalize(st);
         return NULL;
     }
-    sqlite3_reset(st);
     return st;
 }
 
@@ -258,7 +362,7 @@ void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
     sqlite3_stmt *stmt = NULL;
     char *sql = NULL;
     const char *tz = s->time_zone[0] ? s->time_zone : "SYSTEM";
-    int i;
+    int i, rc = SQLITE_DONE;
     xl x;
     sqlite3_str_appendf(q,
                         "SELECT pitr_name AS \"pitr_name\","
@@ -271,9 +375,17 @@ void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
                         "\"database_name\","
                         " CASE table_name WHEN '' THEN '*' ELSE table_name END AS \"table_name\","
                         " pitr_length AS \"pitr_length\", pitr_unit AS \"pitr_unit\","
-                        " create_time AS mo_ct FROM mo_pitr WHERE create_account = %lld AND"
-                        " pitr_name != 'sys_mo_catalog_pitr'",
-                        tz, tz, (long long)s->account_id);
+                        " create_time AS mo_ct",
+                        tz, tz);
+    if (!st->where)
+        sqlite3_str_appendf(q, " FROM mo_pitr WHERE create_account = %lld",
+                            (long long)s->account_id);
+    else
+        sqlite3_str_appendf(q,
+                            ", database_name AS mo_db, rowid AS mo_rid FROM mo_pitr"
+                            " WHERE likelihood(create_account = %lld, 0.9375)",
+                            (long long)s->account_id);
+    sqlite3_str_appendall(q, " AND pitr_name != 'sys_mo_catalog_pitr'");
     if (st->where) {
         char *inner = sqlite3_str_finish(q);
         q = sqlite3_str_new(e->db);
@@ -292,14 +404,15 @@ void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
             goto out;
         }
     }
-    sqlite3_str_appendall(q, " ORDER BY mo_ct DESC");
+    sqlite3_str_appendall(q,
+                          st->where ? " ORDER BY mo_ct DESC, mo_rid DESC" : " ORDER BY mo_ct DESC");
     sql = sqlite3_str_finish(q);
     q = NULL;
     if (!sql) {
         mo_ierr(out, "out of memory");
         goto out;
     }
-    stmt = prepare_checked(e, sql, out);
+    stmt = prepare_checked(e, sql, &rc, out);
     if (!stmt)
         goto out;
     for (i = 0; i < 9; i++) {
@@ -321,7 +434,7 @@ void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
     cols[7].length = 3;
     cols[7].flags = MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY;
     if (out->columns(out->ctx, 9, cols) == 0)
-        moshow_stream(stmt, 9, out);
+        stream_rows(stmt, rc, 9, out);
     else
         sqlite3_finalize(stmt);
     stmt = NULL;
@@ -335,7 +448,7 @@ out:
 void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
     mosim_col cols[64];
-    int ncol = 0, i, k;
+    int ncol = 0, i, k, rc = SQLITE_DONE;
     sqlite3_str *q = NULL;
     sqlite3_stmt *stmt = NULL;
     char *sql = NULL;
@@ -389,11 +502,11 @@ void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         mo_ierr(out, "out of memory");
         goto out;
     }
-    stmt = prepare_checked(e, sql, out);
+    stmt = prepare_checked(e, sql, &rc, out);
     if (!stmt)
         goto out;
     if (out->columns(out->ctx, ncol, cols) == 0)
-        moshow_stream(stmt, ncol, out);
+        stream_rows(stmt, rc, ncol, out);
     else
         sqlite3_finalize(stmt);
     stmt = NULL;
