@@ -697,7 +697,14 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppRe
 /* Undo an applied batch (another table's xSync failed after this one succeeded). */
 void mopitr_commit_undo(mopitr_report *p);
 void mopitr_report_free(mopitr_report *p);
-/* Register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
+/* The statements of report p (0 for NULL), and statement i's texts (borrowed; zError
+** may be NULL): connection name, statement, state (applied, undone, failed, not_sent,
+** unknown), error. */
+int mopitr_report_count(const mopitr_report *p);
+void mopitr_report_step(const mopitr_report *p, int i, const char **pzConn, const char **pzSql,
+                        const char **pzState, const char **pzError);
+
+/* txn_report.c: register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
 
 /* ---- txn_view.c: a transaction's view of one MatrixOne connection ---- */

@@ -1,18 +1,10 @@
 /*
 ** txn_commit.c: COMMIT of the queued PITR changes of one SQLite transaction (issue 6),
-** and the mo_pitr_last_commit table that reports it.
+** and the report of what it sent (shown by mo_pitr_last_commit, txn_report.c).
 **
 ** Usage:
 **     BEGIN; ...writes to mo_pitr... COMMIT;      -- xSync calls mopitr_commit_run
 **     SELECT seq, connection, statement, state, error FROM mo_pitr_last_commit;
-**
-** Table mo_pitr_last_commit (eponymous only; read-only), one row per statement of the
-** last COMMIT that had queued changes, in the order they were (or would have been) sent:
-**     seq         1, 2, ...
-**     connection  the mo_connect() name
-**     statement   the CREATE / ALTER / DROP PITR text
-**     state       applied | undone | failed | not_sent | unknown
-**     error       NULL, or why: the server's error, a failed undo, a lost reply
 **
 ** How it works:
 **   1. Net changes: txn.c hands over, per name, the row the server had when the
@@ -646,162 +638,21 @@ void mopitr_commit_undo(mopitr_report *p)
         commit_undo_from(p, p->nStep - 1);
 }
 
-/* ---- the mo_pitr_last_commit table -------------------------------------- */
-
-typedef struct report_vtab {
-    sqlite3_vtab base;
-    mopitr_txn *pTxn; /* borrowed: lives as long as the module */
-} report_vtab;
-
-/* A cursor: a copy of the report's rows taken by xFilter. */
-typedef struct report_cursor {
-    sqlite3_vtab_cursor base;
-    char **azCell; /* 4 texts per row: connection, statement, state, error */
-    int nRow, iRow;
-} report_cursor;
-
-/* xConnect (eponymous only). */
-static int report_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                          sqlite3_vtab **ppVtab, char **pzErr)
-{
-    report_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, connection TEXT, "
-                                      "statement TEXT, state TEXT, error TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->pTxn = pAux;
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int report_disconnect(sqlite3_vtab *pVtab)
-{
-    sqlite3_free(pVtab);
-    return SQLITE_OK;
-}
-
-/* xBestIndex: always a full scan of a few rows. */
-static int report_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
-{
-    pInfo->estimatedCost = 10;
-    pInfo->estimatedRows = 10;
-    return SQLITE_OK;
-}
-
-/* Free a cursor's copy. */
-static void report_cursor_clear(report_cursor *c)
-{
-    int i;
-    for (i = 0; i < c->nRow * 4; i++)
-        sqlite3_free(c->azCell[i]);
-    sqlite3_free(c->azCell);
-    c->azCell = NULL;
-    c->nRow = c->iRow = 0;
-}
-
-/* xOpen. */
-static int report_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
-{
-    report_cursor *c = sqlite3_malloc64(sizeof(*c));
-    if (c == NULL)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof(*c));
-    *ppCursor = &c->base;
-    return SQLITE_OK;
-}
-
-/* xClose. */
-static int report_close(sqlite3_vtab_cursor *pCur)
-{
-    report_cursor_clear((report_cursor *)pCur);
-    sqlite3_free(pCur);
-    return SQLITE_OK;
-}
-
-/* xFilter: copy the current report. */
-static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
-                         sqlite3_value **argv)
-{
-    report_cursor *c = (report_cursor *)pCur;
-    const mopitr_report *p = mopitr_txn_last_report(((report_vtab *)pCur->pVtab)->pTxn);
-    int i;
-
-    report_cursor_clear(c);
-    if (p == NULL || p->nStep == 0)
-        return SQLITE_OK;
-    c->azCell = sqlite3_malloc64(sizeof(char *) * 4 * (size_t)p->nStep);
-    if (c->azCell == NULL)
-        return SQLITE_NOMEM;
-    memset(c->azCell, 0, sizeof(char *) * 4 * (size_t)p->nStep);
-    c->nRow = p->nStep;
-    for (i = 0; i < p->nStep; i++) {
-        const commit_step *s = &p->aStep[i];
-        c->azCell[i * 4] = sqlite3_mprintf("%s", s->zConn);
-        c->azCell[i * 4 + 1] = sqlite3_mprintf("%s", s->zSql);
-        c->azCell[i * 4 + 2] = sqlite3_mprintf("%s", commit_azState[s->eState]);
-        c->azCell[i * 4 + 3] = s->zError ? sqlite3_mprintf("%s", s->zError) : NULL;
-        if (!c->azCell[i * 4] || !c->azCell[i * 4 + 1] || !c->azCell[i * 4 + 2] ||
-            (s->zError && !c->azCell[i * 4 + 3]))
-            return SQLITE_NOMEM;
-    }
-    return SQLITE_OK;
-}
-
-/* xNext. */
-static int report_next(sqlite3_vtab_cursor *pCur)
-{
-    ((report_cursor *)pCur)->iRow++;
-    return SQLITE_OK;
-}
-
-/* xEof. */
-static int report_eof(sqlite3_vtab_cursor *pCur)
-{
-    report_cursor *c = (report_cursor *)pCur;
-    return c->iRow >= c->nRow;
-}
-
-/* xColumn. */
-static int report_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
-{
-    report_cursor *c = (report_cursor *)pCur;
-    if (iCol == 0)
-        sqlite3_result_int(ctx, c->iRow + 1);
-    else if (iCol >= 1 && iCol <= 4 && c->azCell[c->iRow * 4 + iCol - 1])
-        sqlite3_result_text(ctx, c->azCell[c->iRow * 4 + iCol - 1], -1, SQLITE_TRANSIENT);
-    return SQLITE_OK;
-}
-
-/* xRowid. */
-static int report_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
-{
-    *pRowid = ((report_cursor *)pCur)->iRow + 1;
-    return SQLITE_OK;
-}
-
-static sqlite3_module report_module = {
-    .iVersion = 0,
-    .xCreate = NULL, /* eponymous only */
-    .xConnect = report_connect,
-    .xBestIndex = report_best_index,
-    .xDisconnect = report_disconnect,
-    .xDestroy = report_disconnect,
-    .xOpen = report_open,
-    .xClose = report_close,
-    .xFilter = report_filter,
-    .xNext = report_next,
-    .xEof = report_eof,
-    .xColumn = report_column,
-    .xRowid = report_rowid,
-};
+/* ---- reading a report (txn_report.c) ------------------------------------ */
 
 /* See the header. */
-int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *))
+int mopitr_report_count(const mopitr_report *p)
 {
-    return sqlite3_create_module_v2(db, "mo_pitr_last_commit", &report_module, t, xDestroy);
+    return p ? p->nStep : 0;
+}
+
+/* See the header. */
+void mopitr_report_step(const mopitr_report *p, int i, const char **pzConn, const char **pzSql,
+                        const char **pzState, const char **pzError)
+{
+    const commit_step *s = &p->aStep[i];
+    *pzConn = s->zConn;
+    *pzSql = s->zSql;
+    *pzState = commit_azState[s->eState];
+    *pzError = s->zError;
 }
