@@ -480,39 +480,43 @@ static void test_decode_layouts(void **state)
         {"table", "acc1", "db1", "t1", "0", "y", "p_t"},
         {"table", "*", "*", "*", "7", "d", "*"},
     };
-    static const char zNul[] = "ab\0cd";
+    /* V(z): a string literal and its length, NUL bytes included. */
+    /* clang-format off */
+#define V(z) {z, sizeof(z) - 1}
+    /* clang-format on */
     static const struct {
         const char *z;
         unsigned long n;
-    } aVal[] = {{"", 0},
-                {"*", 1},
-                {"x", 1},
-                {"cluster", 7},
-                {"CLUSTER", 7},
-                {"account", 7},
-                {"accounu", 7},
-                {"database", 8},
-                {"databasf", 8},
-                {"table", 5},
-                {"tablee", 6},
-                {"255", 3},
-                {"256", 3},
-                {"0", 1},
-                {"007", 3},
-                {"1a", 2},
-                {"1000", 4},
-                {"2024-12-25 16:34:55", 19},
-                {"2024-12-25 16:34:5:", 19},
-                {"2024-12-25T16:34:55", 19},
-                {"2024-12-25 16:34:555", 20},
-                {"9999-99-99 99:99:99", 19},
-                {"0000-00-00 00:00:00", 19},
-                {zNul, 5},
-                {"\xff\xfe", 2},
-                {"a name with spaces and 'quotes' that runs on for a while, past sixty-four "
-                 "bytes of text",
-                 89},
+    } aVal[] = {V(""),
+                V("*"),
+                V("x"),
+                V("cluster"),
+                V("CLUSTER"),
+                V("account"),
+                V("accounu"),
+                V("database"),
+                V("databasf"),
+                V("table"),
+                V("tablee"),
+                V("255"),
+                V("256"),
+                V("0"),
+                V("007"),
+                V("1a"),
+                V("1000"),
+                V("2024-12-25 16:34:55"),
+                V("2024-12-25 16:34:5:"),
+                V("2024-12-25T16:34:55"),
+                V("2024-12-25 16:34:555"),
+                V("9999-99-99 99:99:99"),
+                V("0000-00-00 00:00:00"),
+                V("ab\0cd"),
+                V("2024-12-25 16:34:5\0"),
+                V("\xff\xfe"),
+                V("a name with spaces and 'quotes' that runs on for a while, past sixty-four "
+                  "bytes of text"),
                 {NULL, 0}};
+#undef V
     mopitr_row r;
     size_t b, v;
     int i;
