@@ -195,7 +195,7 @@ char *mopitr_sql_alter(const char *zName, sqlite3_int64 v, const char *zUnit,
 char *mopitr_sql_drop(const char *zName);
 
 /* ======================================================================
-** value.c: values in and out (pure)
+** value.c: values in and out; value_num.c: numbers from SQL values (pure)
 ** ====================================================================== */
 
 /* "cluster" ... "table" -> level (case-insensitive); MOPITR_LEVEL_NONE if unknown. */
@@ -251,7 +251,7 @@ int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
 /* Convert an INSERT/UPDATE value for range_value: INTEGER as is; FLOAT if integral; TEXT
 ** that SQLite's numeric affinity reads as a number; NULL -> MOPITR_RANGE_NULL; anything
 ** else is SQLITE_ERROR with *pzErr ("range_value must be an integer from 1 to 100, got
-** 'abc'"). The 1..100 check is mopitr_range_check's. */
+** 'abc'"). The 1..100 check is mopitr_range_check's. value_num.c. */
 struct mopitr_val;
 int mopitr_val_to_range(const struct mopitr_val *pVal, sqlite3_int64 *pOut, char **pzErr);
 
@@ -264,7 +264,7 @@ int mopitr_row_is_own_account(const mopitr_row *p, const char *zOwnAccount);
 void mopitr_fold(char *z);
 
 /* Read z[0..n) as SQLite's numeric affinity does: 0 not a number, 1 a 64-bit integer
-** (*pi and *pr), 2 another number (*pr). */
+** (*pi and *pr), 2 another number (*pr). value_num.c, as mopitr_val_to_range. */
 int mopitr_text_num(const char *z, int n, sqlite3_int64 *pi, double *pr);
 
 /* ======================================================================
