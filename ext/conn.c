@@ -3,7 +3,7 @@
 **
 ** A mopitr_conn owns one MYSQL handle and the DSN it was made from. It knows no
 ** virtual table: the vtab asks it to run a statement (mopitr_conn_exec) or to stream
-** a SHOW PITR (mopitr_conn_query + mopitr_result_next).
+** a SHOW PITR (mopitr_conn_query + mopitr_result_next, in conn_result.c).
 **
 ** Usage:
 **     mopitr_conn *c; mopitr_result *r; mopitr_row row = {0};
@@ -60,37 +60,8 @@
 #include <mysql.h>
 #include <errmsg.h>
 
+#define MOPITR_CONN_INTERNALS /* struct mopitr_conn, shared with conn_result.c */
 #include "mo_pitr_int.h"
-
-struct mopitr_conn {
-    int nRef;
-    MYSQL *m;             /* NULL when no handle is open */
-    mopitr_dsn dsn;       /* password field cleared: see zPassword */
-    char *zPassword;      /* resolved password or NULL (option file / none) */
-    char *zDescribe;      /* "user@host:port" */
-    char *zLogin;         /* MatrixOne login name */
-    char *zAccount;       /* the account logged in to, lower case ("sys" by default) */
-    char *zServerVersion; /* of the last successful connect, "" before */
-    char *zCipher;        /* TLS cipher of the open handle, NULL for plain text */
-    unsigned long threadId;
-    int bNoBackslash;       /* server status had NO_BACKSLASH_ESCAPES */
-    int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
-    unsigned generation;    /* write attempts so far */
-    mopitr_result *pStream; /* the reader whose stream is open on m, if any */
-    sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
-};
-
-struct mopitr_result {
-    mopitr_conn *pConn; /* one reference */
-    MYSQL_RES *pRes;    /* non-NULL while streaming on pConn->m */
-    char *zSql;         /* the query, for the one retry */
-    int nDelivered;     /* rows handed out */
-    int bRetried;
-    mopitr_row *aSpill; /* rows read ahead because another command needed the handle */
-    int nSpill, nSpillAlloc, iSpill;
-    int rcSpill; /* error met while spilling, reported after the spilled rows */
-    char *zSpillErr;
-};
 
 #define MOPITR_SERVER_STATUS_NO_BACKSLASH_ESCAPES 0x200
 
@@ -121,7 +92,7 @@ static char *conn_strdup(const char *z, int *pRc)
 ** client-side code (2000-2999: lost, out of sync, malformed, unknown) and a failure
 ** without a code leave the byte stream in an unknown state; a few server codes
 ** announce that the server is closing the connection. */
-static int conn_is_lost(unsigned merr)
+int mopitr_conn_is_lost(unsigned merr)
 {
     return merr == 0 || (merr >= 2000 && merr < 3000) || merr == 1053 /* shutdown */ ||
            merr == 1927 /* connection killed */ || merr == 4031 /* idle timeout */;
@@ -130,7 +101,7 @@ static int conn_is_lost(unsigned merr)
 /* May a read that failed with merr before its first row be sent again on a fresh
 ** connection? Only for a connection that went away (2006, 2013), not for a server that
 ** answered garbage: that one would answer it again. */
-static int conn_is_retryable(unsigned merr)
+int mopitr_conn_is_retryable(unsigned merr)
 {
     return merr == CR_SERVER_GONE_ERROR || merr == CR_SERVER_LOST;
 }
@@ -152,10 +123,10 @@ static char *conn_reason(unsigned merr, const char *zMsg)
 ** The message for a command that failed with a lost handle (merr, zMsg: libmariadb's
 ** report), told apart by what the wait saw: an interrupt (*pRc SQLITE_INTERRUPT), a
 ** socket timeout, or a lost connection (*pRc SQLITE_ERROR). zSql is the write that
-** was in flight (its outcome is unknown) or NULL for a read. Call before conn_drop()
+** was in flight (its outcome is unknown) or NULL for a read. Call before mopitr_conn_drop()
 ** (it does not touch the handle). sqlite3_malloc'd; NULL on OOM (*pRc SQLITE_NOMEM).
 */
-static char *conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr, const char *zMsg,
+char *mopitr_conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr, const char *zMsg,
                             const char *zSql, int *pRc)
 {
     char *zReason = NULL, *zErr = NULL, *zDuring = NULL;
@@ -188,7 +159,7 @@ static char *conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr,
             goto out;
         zErr = mopitr_errf(
             "connection to %s %s%s%s: %s%s", p->zDescribe,
-            conn_is_retryable(merr) ? "lost" : "failed", zDuring, zUnknown,
+            mopitr_conn_is_retryable(merr) ? "lost" : "failed", zDuring, zUnknown,
             bMalformed && merr != CR_UNKNOWN_ERROR ? "the server sent a malformed packet: " : "",
             zReason);
         *pRc = SQLITE_ERROR;
@@ -201,36 +172,8 @@ out:
     return zErr;
 }
 
-/* The longest value a SHOW PITR field may have: names are at most 64 characters and
-** times 19, so anything near this is a broken or hostile server. */
-#define CONN_MAX_FIELD 4096
-
-/* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first
-** refusing a field longer than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
-static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, int bReuse,
-                           char **pzErr)
-{
-    static const char *const azCol[MOPITR_SHOW_NCOL] = {
-        "PITR_NAME",     "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME",
-        "DATABASE_NAME", "TABLE_NAME",   "PITR_LENGTH",   "PITR_UNIT"};
-    unsigned i, n = mysql_num_fields(pRes);
-    unsigned long *aLen = mysql_fetch_lengths(pRes);
-
-    for (i = 0; aLen && i < n; i++) {
-        if (aLen[i] > CONN_MAX_FIELD) {
-            *pzErr =
-                mopitr_errf("server sent a %s value of %lu bytes (at most %d expected)",
-                            i < MOPITR_SHOW_NCOL ? azCol[i] : "SHOW PITR", aLen[i], CONN_MAX_FIELD);
-            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-    }
-    if (bReuse)
-        return mopitr_row_decode_reuse(pRow, (const char *const *)azRow, aLen, n, pzErr);
-    return mopitr_row_decode(pRow, (const char *const *)azRow, aLen, n, pzErr);
-}
-
 /* Read the server status flags that matter to escaping. */
-static void conn_read_status(mopitr_conn *p)
+void mopitr_conn_read_status(mopitr_conn *p)
 {
     unsigned int status = 0;
     if (p->m && mariadb_get_infov(p->m, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0)
@@ -239,7 +182,7 @@ static void conn_read_status(mopitr_conn *p)
 
 /* Close the handle (connection lost or shut down). An open stream must have been
 ** spilled or abandoned by the caller. */
-static void conn_drop(mopitr_conn *p)
+void mopitr_conn_drop(mopitr_conn *p)
 {
     if (p->pStream) {
         /* Abandon the stream without draining it: detach the result from the handle
@@ -456,7 +399,7 @@ static int conn_connect(mopitr_conn *p, char **pzErr)
     p->threadId = mysql_thread_id(m);
     p->m = m;
     m = NULL;
-    conn_read_status(p);
+    mopitr_conn_read_status(p);
 out:
     if (m)
         mysql_close(m);
@@ -468,68 +411,7 @@ out:
 ** handle the server closed while it sat idle, reconnect if needed. *pbFresh is set
 ** when this call connected. SQLITE_OK or an error with *pzErr.
 */
-static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr);
-
-/* Read the rest of r's stream into r->aSpill so the handle is free again. An error on
-** the way is kept in r and reported after the rows read before it. */
-static void result_spill(mopitr_result *r)
-{
-    mopitr_conn *p = r->pConn;
-    while (r->pRes) {
-        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
-        if (azRow == NULL) {
-            unsigned merr = mysql_errno(p->m);
-            if (merr && conn_is_lost(merr)) {
-                mopitr_wait w0;
-                const mopitr_wait *w = mopitr_wait_current();
-                if (w == NULL) {
-                    memset(&w0, 0, sizeof(w0));
-                    w = &w0;
-                }
-                r->zSpillErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &r->rcSpill);
-                conn_drop(p); /* frees r->pRes and clears p->pStream */
-                break;
-            }
-            if (merr) {
-                r->zSpillErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
-                r->rcSpill = r->zSpillErr ? SQLITE_ERROR : SQLITE_NOMEM;
-            }
-            mysql_free_result(r->pRes);
-            r->pRes = NULL;
-            p->pStream = NULL;
-            conn_read_status(p);
-            break;
-        }
-        if (r->nSpill == r->nSpillAlloc) {
-            int nNew = r->nSpillAlloc ? r->nSpillAlloc * 2 : 16;
-            mopitr_row *aNew = sqlite3_realloc64(r->aSpill, sizeof(mopitr_row) * (size_t)nNew);
-            if (aNew == NULL) {
-                r->rcSpill = SQLITE_NOMEM;
-                conn_drop(p);
-                break;
-            }
-            r->aSpill = aNew;
-            r->nSpillAlloc = nNew;
-        }
-        memset(&r->aSpill[r->nSpill], 0, sizeof(mopitr_row));
-        {
-            char *zErr = NULL;
-            int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, 0, &zErr);
-            if (rc != SQLITE_OK) {
-                mopitr_row_clear(&r->aSpill[r->nSpill]);
-                r->rcSpill = rc;
-                r->zSpillErr = zErr;
-                /* A row no MatrixOne could send: do not read on, close. */
-                conn_drop(p);
-                break;
-            }
-        }
-        r->nSpill++;
-    }
-}
-
-/* conn_ready (declared above): spill, drop a handle closed while idle, reconnect. */
-static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
+int mopitr_conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
 {
     *pbFresh = 0;
     if (p->bClosed) {
@@ -537,7 +419,7 @@ static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     if (p->pStream)
-        result_spill(p->pStream);
+        mopitr_result_spill(p->pStream);
     if (mopitr_wait_current() && mopitr_wait_current()->bInterrupted) {
         *pzErr = mopitr_errf("interrupted while waiting for %s; the connection was closed "
                              "(it reconnects on next use)",
@@ -551,7 +433,7 @@ static int conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
         pfd.revents = 0;
         /* An idle handle has nothing to read: anything readable is an EOF or junk. */
         if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0)
-            conn_drop(p);
+            mopitr_conn_drop(p);
     }
     if (p->m == NULL) {
         int rc = conn_connect(p, pzErr);
@@ -627,7 +509,7 @@ void mopitr_conn_unref(mopitr_conn *p)
 {
     if (p == NULL || --p->nRef > 0)
         return;
-    conn_drop(p);
+    mopitr_conn_drop(p);
     mopitr_dsn_clear(&p->dsn);
     conn_free_secret(p->zPassword);
     sqlite3_free(p->zDescribe);
@@ -643,8 +525,8 @@ void mopitr_conn_shutdown(mopitr_conn *p)
     if (p == NULL)
         return;
     if (p->pStream)
-        result_spill(p->pStream);
-    conn_drop(p);
+        mopitr_result_spill(p->pStream);
+    mopitr_conn_drop(p);
     p->bClosed = 1;
 }
 
@@ -720,7 +602,7 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
     mopitr_wait_begin(&w, p->db, -1);
     conn_info(pInfo, 0, "", 0);
 again:
-    rc = conn_ready(p, &bFresh, pzErr);
+    rc = mopitr_conn_ready(p, &bFresh, pzErr);
     if (rc != SQLITE_OK)
         goto out;
     p->generation++;
@@ -731,281 +613,32 @@ again:
             mysql_free_result(pRes);
         }
         if (mysql_errno(p->m) == 0) {
-            conn_read_status(p);
+            mopitr_conn_read_status(p);
             rc = SQLITE_OK;
             goto out;
         }
     }
     merr = mysql_errno(p->m);
     conn_info(pInfo, merr, mysql_error(p->m), 0);
-    if (!conn_is_lost(merr)) {
+    if (!mopitr_conn_is_lost(merr)) {
         *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
-        conn_read_status(p);
+        mopitr_conn_read_status(p);
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto out;
     }
     if (merr == CR_SERVER_GONE_ERROR && !bRetried && !bFresh && !w.bInterrupted && !w.bTimedOut) {
         /* 2006: the handle was known dead and nothing left: safe to send once more. */
-        conn_drop(p);
+        mopitr_conn_drop(p);
         bRetried = 1;
         goto again;
     }
     /* The statement may have reached the server: the outcome is unknown (bUnknown;
     ** the caller checks the server's state). */
-    *pzErr = conn_lost_errf(p, &w, merr, mysql_error(p->m), zSql, &rc);
-    conn_drop(p);
+    *pzErr = mopitr_conn_lost_errf(p, &w, merr, mysql_error(p->m), zSql, &rc);
+    mopitr_conn_drop(p);
     if (pInfo)
         pInfo->bUnknown = 1;
 out:
     mopitr_wait_end(&w);
     return rc;
-}
-
-/* Send r->zSql on r->pConn and open the stream, retrying once on a fresh connection
-** when a connection that was already open turns out to be lost (not after a timeout
-** or an interrupt: a slow server would only be asked twice). */
-static int result_send(mopitr_result *r, mopitr_wait *w, char **pzErr)
-{
-    mopitr_conn *p = r->pConn;
-    int rc, bFresh;
-    unsigned merr;
-
-again:
-    rc = conn_ready(p, &bFresh, pzErr);
-    if (rc != SQLITE_OK)
-        return rc;
-    if (mysql_real_query(p->m, r->zSql, (unsigned long)strlen(r->zSql)) == 0) {
-        r->pRes = mysql_use_result(p->m);
-        if (r->pRes) {
-            p->pStream = r;
-            return SQLITE_OK;
-        }
-        if (mysql_errno(p->m) == 0) {
-            *pzErr = mopitr_errf("the server answered \"%s\" without a result set", r->zSql);
-            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-    }
-    merr = mysql_errno(p->m);
-    if (!conn_is_lost(merr)) {
-        *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
-        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-    if (!bFresh && !r->bRetried && conn_is_retryable(merr) && !w->bInterrupted && !w->bTimedOut) {
-        conn_drop(p);
-        r->bRetried = 1;
-        goto again;
-    }
-    *pzErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
-    conn_drop(p);
-    return rc;
-}
-
-/* Send a SHOW PITR and open its stream (one retry if the connection was lost). */
-int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr)
-{
-    int rc = SQLITE_OK;
-    mopitr_result *r;
-    mopitr_wait w;
-
-    *ppOut = NULL;
-    r = sqlite3_malloc64(sizeof(*r));
-    if (r == NULL)
-        return SQLITE_NOMEM;
-    memset(r, 0, sizeof(*r));
-    r->pConn = p;
-    mopitr_conn_ref(p);
-    mopitr_wait_begin(&w, p->db, -1);
-    r->zSql = conn_strdup(zSql, &rc);
-    if (rc != SQLITE_OK)
-        goto out;
-    rc = result_send(r, &w, pzErr);
-    if (rc != SQLITE_OK)
-        goto out;
-    *ppOut = r;
-    r = NULL;
-out:
-    mopitr_wait_end(&w);
-    mopitr_result_free(r);
-    return rc;
-}
-
-/* Serve the next row of a spilled (or finished) stream from memory, then the spill's
-** error. SQLITE_ROW, SQLITE_DONE or the error with *pzErr. */
-static int result_next_spilled(mopitr_result *r, mopitr_row *pRow, char **pzErr)
-{
-    int rc;
-    if (r->iSpill < r->nSpill) {
-        *pRow = r->aSpill[r->iSpill];
-        memset(&r->aSpill[r->iSpill], 0, sizeof(mopitr_row));
-        r->iSpill++;
-        r->nDelivered++;
-        return SQLITE_ROW;
-    }
-    if (r->rcSpill != SQLITE_OK) {
-        rc = r->rcSpill;
-        *pzErr = r->zSpillErr;
-        r->zSpillErr = NULL;
-        r->rcSpill = SQLITE_OK;
-        return rc;
-    }
-    return SQLITE_DONE;
-}
-
-/* Next row of a live stream (see mopitr_result_next), within the wait context w. */
-static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, char **pzErr)
-{
-    mopitr_conn *p = r->pConn;
-    int rc;
-
-    for (;;) {
-        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
-        unsigned merr;
-        if (azRow) {
-            rc = conn_row_decode(pRow, r->pRes, azRow, 1, pzErr);
-            if (rc != SQLITE_OK) {
-                /* A row no MatrixOne could send: the rest of the stream is not
-                ** trusted either. Abandon it without reading on. */
-                conn_drop(p);
-                return rc;
-            }
-            r->nDelivered++;
-            return SQLITE_ROW;
-        }
-        merr = mysql_errno(p->m);
-        if (merr == 0) {
-            mysql_free_result(r->pRes);
-            r->pRes = NULL;
-            p->pStream = NULL;
-            conn_read_status(p);
-            return SQLITE_DONE;
-        }
-        if (!conn_is_lost(merr)) {
-            *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
-            mysql_free_result(r->pRes);
-            r->pRes = NULL;
-            p->pStream = NULL;
-            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-        if (r->nDelivered == 0 && !r->bRetried && conn_is_retryable(merr) && !w->bInterrupted &&
-            !w->bTimedOut) {
-            conn_drop(p); /* frees r->pRes */
-            r->bRetried = 1;
-            rc = result_send(r, w, pzErr);
-            if (rc != SQLITE_OK)
-                return rc;
-            continue;
-        }
-        *pzErr = conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
-        conn_drop(p); /* frees r->pRes */
-        return rc;
-    }
-}
-
-/* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
-int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
-{
-    mopitr_wait w;
-    int rc;
-
-    if (r->pRes == NULL) {
-        mopitr_row_clear(pRow);
-        return result_next_spilled(r, pRow, pzErr);
-    }
-    /* A live row is decoded into pRow's previous block (one allocation per scan). */
-    mopitr_wait_begin(&w, r->pConn->db, -1);
-    rc = result_next_live(r, &w, pRow, pzErr);
-    mopitr_wait_end(&w);
-    if (rc != SQLITE_ROW)
-        mopitr_row_clear(pRow);
-    return rc;
-}
-
-/*
-** Free a result; drops its connection reference. An unfinished stream is not drained
-** from the network: what arrives within CONN_DRAIN_BUDGET_MS of waiting in all is read
-** away; if more would have to be waited for, the handle is closed instead and the next
-** command reconnects (notes B5: mysql_free_result would block until the server sent
-** everything, the full read timeout for a stalled server).
-*/
-#define CONN_DRAIN_BUDGET_MS 50
-
-void mopitr_result_free(mopitr_result *r)
-{
-    int i;
-    if (r == NULL)
-        return;
-    if (r->pRes) {
-        mopitr_conn *p = r->pConn;
-        mopitr_wait w;
-        /* A short budget: the end of a small result (its EOF) often arrives in a packet
-        ** of its own just after the rows; closing for that would cost a reconnect. */
-        mopitr_wait_begin(&w, NULL, CONN_DRAIN_BUDGET_MS);
-        mysql_free_result(r->pRes);
-        mopitr_wait_end(&w);
-        r->pRes = NULL;
-        if (p->pStream == r)
-            p->pStream = NULL;
-        if (w.bBudgetSpent || (p->m && mysql_errno(p->m) && conn_is_lost(mysql_errno(p->m))))
-            conn_drop(p);
-    }
-    for (i = r->iSpill; i < r->nSpill; i++)
-        mopitr_row_clear(&r->aSpill[i]);
-    sqlite3_free(r->aSpill);
-    sqlite3_free(r->zSpillErr);
-    sqlite3_free(r->zSql);
-    mopitr_conn_unref(r->pConn);
-    sqlite3_free(r);
-}
-
-/* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
-int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
-{
-    return mopitr_conn_fetch_sql(p, NULL, paRow, pnRow, pzErr);
-}
-
-/* See the header: zShow (or the unfiltered SHOW PITR) on p, every row into one array. */
-int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
-                          char **pzErr)
-{
-    mopitr_result *pRes = NULL;
-    mopitr_row *aRow = NULL;
-    char *zSql = zShow ? sqlite3_mprintf("%s", zShow)
-                       : mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
-    int rc, nRow = 0, nAlloc = 0, i;
-
-    *paRow = NULL;
-    *pnRow = 0;
-    rc = zSql ? mopitr_conn_query(p, zSql, &pRes, pzErr) : SQLITE_NOMEM;
-    while (rc == SQLITE_OK) {
-        if (nRow == nAlloc) {
-            int nNew = nAlloc ? nAlloc * 2 : 64;
-            mopitr_row *aNew = sqlite3_realloc64(aRow, sizeof(mopitr_row) * (size_t)nNew);
-            if (aNew == NULL) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            aRow = aNew;
-            nAlloc = nNew;
-        }
-        memset(&aRow[nRow], 0, sizeof(mopitr_row));
-        rc = mopitr_result_next(pRes, &aRow[nRow], pzErr);
-        if (rc == SQLITE_ROW) {
-            nRow++;
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            rc = SQLITE_OK;
-            break;
-        }
-    }
-    mopitr_result_free(pRes);
-    sqlite3_free(zSql);
-    if (rc != SQLITE_OK) {
-        for (i = 0; i < nRow; i++)
-            mopitr_row_clear(&aRow[i]);
-        sqlite3_free(aRow);
-        return rc;
-    }
-    *paRow = aRow;
-    *pnRow = nRow;
-    return SQLITE_OK;
 }

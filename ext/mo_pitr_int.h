@@ -195,7 +195,7 @@ char *mopitr_sql_alter(const char *zName, sqlite3_int64 v, const char *zUnit,
 char *mopitr_sql_drop(const char *zName);
 
 /* ======================================================================
-** value.c: values in and out (pure)
+** value.c: values in and out; value_num.c: numbers from SQL values (pure)
 ** ====================================================================== */
 
 /* "cluster" ... "table" -> level (case-insensitive); MOPITR_LEVEL_NONE if unknown. */
@@ -251,7 +251,7 @@ int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
 /* Convert an INSERT/UPDATE value for range_value: INTEGER as is; FLOAT if integral; TEXT
 ** that SQLite's numeric affinity reads as a number; NULL -> MOPITR_RANGE_NULL; anything
 ** else is SQLITE_ERROR with *pzErr ("range_value must be an integer from 1 to 100, got
-** 'abc'"). The 1..100 check is mopitr_range_check's. */
+** 'abc'"). The 1..100 check is mopitr_range_check's. value_num.c. */
 struct mopitr_val;
 int mopitr_val_to_range(const struct mopitr_val *pVal, sqlite3_int64 *pOut, char **pzErr);
 
@@ -264,7 +264,7 @@ int mopitr_row_is_own_account(const mopitr_row *p, const char *zOwnAccount);
 void mopitr_fold(char *z);
 
 /* Read z[0..n) as SQLite's numeric affinity does: 0 not a number, 1 a 64-bit integer
-** (*pi and *pr), 2 another number (*pr). */
+** (*pi and *pr), 2 another number (*pr). value_num.c, as mopitr_val_to_range. */
 int mopitr_text_num(const char *z, int n, sqlite3_int64 *pi, double *pr);
 
 /* ======================================================================
@@ -357,7 +357,7 @@ char *mopitr_plan_render(const mopitr_arg *aArg, int nArg, int bNoBackslashEscap
 int mopitr_plan_match(const mopitr_row *p, const mopitr_arg *aArg, int nArg);
 
 /* ======================================================================
-** conn.c: one libmariadb connection (live)
+** conn.c: one libmariadb connection; conn_result.c: its SHOW PITR streams (live)
 ** ====================================================================== */
 
 typedef struct mopitr_conn mopitr_conn;     /* one MYSQL handle and its DSN */
@@ -462,6 +462,62 @@ mopitr_wait *mopitr_wait_current(void);
 ** 0 timeout, -1 abandoned (interrupt, budget) or poll error. Declared with libmariadb's
 ** types in conn_wait.c; here with the same underlying types (int, char). */
 int mopitr_io_wait(int fd, char bRead, int msTimeout);
+
+/* ----------------------------------------------------------------------
+** conn.c and conn_result.c internals (live): only those two files (they define
+*MOPITR_CONN_INTERNALS before including
+** this header, after <mysql.h>): the two objects and the helpers they share.
+** ---------------------------------------------------------------------- */
+#ifdef MOPITR_CONN_INTERNALS
+struct mopitr_conn {
+    int nRef;
+    MYSQL *m;             /* NULL when no handle is open */
+    mopitr_dsn dsn;       /* password field cleared: see zPassword */
+    char *zPassword;      /* resolved password or NULL (option file / none) */
+    char *zDescribe;      /* "user@host:port" */
+    char *zLogin;         /* MatrixOne login name */
+    char *zAccount;       /* the account logged in to, lower case ("sys" by default) */
+    char *zServerVersion; /* of the last successful connect, "" before */
+    char *zCipher;        /* TLS cipher of the open handle, NULL for plain text */
+    unsigned long threadId;
+    int bNoBackslash;       /* server status had NO_BACKSLASH_ESCAPES */
+    int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
+    unsigned generation;    /* write attempts so far */
+    mopitr_result *pStream; /* the reader whose stream is open on m, if any */
+    sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
+};
+
+struct mopitr_result {
+    mopitr_conn *pConn; /* one reference */
+    MYSQL_RES *pRes;    /* non-NULL while streaming on pConn->m */
+    char *zSql;         /* the query, for the one retry */
+    int nDelivered;     /* rows handed out */
+    int bRetried;
+    mopitr_row *aSpill; /* rows read ahead because another command needed the handle */
+    int nSpill, nSpillAlloc, iSpill;
+    int rcSpill; /* error met while spilling, reported after the spilled rows */
+    char *zSpillErr;
+};
+
+/* Does merr mean the handle cannot be used any more (lost, out of sync, malformed)? */
+int mopitr_conn_is_lost(unsigned merr);
+/* May a read that failed with merr before its first row be sent again (2006, 2013)? */
+int mopitr_conn_is_retryable(unsigned merr);
+/* The message for a command that failed with a lost handle: interrupted (*pRc
+** SQLITE_INTERRUPT), timed out or lost (SQLITE_ERROR). zSql: the write in flight, NULL
+** for a read. Call before mopitr_conn_drop(). sqlite3_malloc'd; NULL on OOM. */
+char *mopitr_conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr, const char *zMsg,
+                            const char *zSql, int *pRc);
+/* Re-read the server status flags that matter to escaping. */
+void mopitr_conn_read_status(mopitr_conn *p);
+/* Close the handle; an open stream is abandoned (not drained) and detached. */
+void mopitr_conn_drop(mopitr_conn *p);
+/* Before a command: spill an open stream, drop a handle closed while idle, reconnect
+** (*pbFresh set when this call connected). SQLITE_OK or an error with *pzErr. */
+int mopitr_conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr);
+/* Read the rest of r's stream into its memory so the handle is free (conn_result.c). */
+void mopitr_result_spill(mopitr_result *r);
+#endif /* MOPITR_CONN_INTERNALS */
 
 /* ======================================================================
 ** registry.c: named connections of one sqlite3*; mo_connect(), mo_disconnect(),

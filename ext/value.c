@@ -52,13 +52,10 @@
 ** whose lower case is shorter, or scripts not listed) are left as they are; the server
 ** still folds them itself, so only the echo in SQLite may differ for such names.
 **
-** Range values from SQL (mopitr_val_to_range): INTEGER as is, FLOAT when integral,
-** TEXT when it reads as a number the way SQLite's numeric affinity reads it
-** (mopitr_text_num), NULL -> MOPITR_RANGE_NULL; anything else is an error.
+** Numbers from SQL values (range_value, numeric pushdown) are value_num.c's.
 */
 #include "mo_pitr_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const azLevelName[] = {NULL, "cluster", "account", "database", "table"};
@@ -94,147 +91,6 @@ const char *mopitr_level_name(mopitr_level e)
     if (e < MOPITR_LEVEL_CLUSTER || e > MOPITR_LEVEL_TABLE)
         return NULL;
     return azLevelName[e];
-}
-
-/* ------------------------------------------------------------------ numbers */
-
-/* SQLite's isspace for numeric text. */
-static int value_is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/*
-** Read z[0..n) the way SQLite's numeric affinity reads TEXT (sqlite3AtoF): optional
-** blanks, sign, digits with an optional '.', an optional exponent with digits,
-** optional blanks, nothing else, at least one mantissa digit. Returns 0 when it is
-** not a number; 1 for an integer that fits in 64 bits (*pi, and *pr = its double);
-** 2 for any other number (*pr). Hex, "inf" and "nan" are not numbers (as in SQLite).
-*/
-int mopitr_text_num(const char *z, int n, sqlite3_int64 *pi, double *pr)
-{
-    int i = 0, iStart, nDigit = 0, bReal = 0, bNeg = 0;
-    char aBuf[400];
-    char *zCopy = aBuf;
-    int rc = 0;
-
-    while (i < n && value_is_space((unsigned char)z[i]))
-        i++;
-    iStart = i;
-    if (i < n && (z[i] == '+' || z[i] == '-')) {
-        bNeg = z[i] == '-';
-        i++;
-    }
-    while (i < n && z[i] >= '0' && z[i] <= '9') {
-        i++;
-        nDigit++;
-    }
-    if (i < n && z[i] == '.') {
-        bReal = 1;
-        i++;
-        while (i < n && z[i] >= '0' && z[i] <= '9') {
-            i++;
-            nDigit++;
-        }
-    }
-    if (nDigit == 0)
-        return 0;
-    if (i < n && (z[i] == 'e' || z[i] == 'E')) {
-        int nExp = 0;
-        bReal = 1;
-        i++;
-        if (i < n && (z[i] == '+' || z[i] == '-'))
-            i++;
-        while (i < n && z[i] >= '0' && z[i] <= '9') {
-            i++;
-            nExp++;
-        }
-        if (nExp == 0)
-            return 0;
-    }
-    {
-        int iEnd = i;
-        while (i < n && value_is_space((unsigned char)z[i]))
-            i++;
-        if (i != n)
-            return 0;
-        if (iEnd - iStart + 1 > (int)sizeof(aBuf)) {
-            zCopy = sqlite3_malloc64((sqlite3_uint64)(iEnd - iStart) + 1);
-            if (zCopy == NULL)
-                return 0;
-        }
-        memcpy(zCopy, z + iStart, (size_t)(iEnd - iStart));
-        zCopy[iEnd - iStart] = 0;
-    }
-    *pr = strtod(zCopy, NULL);
-    rc = 2;
-    if (!bReal) {
-        /* an integer literal: exact when it fits in 64 bits */
-        const char *zD = zCopy + ((zCopy[0] == '+' || zCopy[0] == '-') ? 1 : 0);
-        sqlite3_uint64 u = 0;
-        int bOver = 0;
-        for (; *zD; zD++) {
-            unsigned d = (unsigned)(*zD - '0');
-            if (u > (0xFFFFFFFFFFFFFFFFull - d) / 10) {
-                bOver = 1;
-                break;
-            }
-            u = u * 10 + d;
-        }
-        if (!bOver && (u <= 0x7FFFFFFFFFFFFFFFull || (bNeg && u == 0x8000000000000000ull))) {
-            *pi = bNeg ? (sqlite3_int64)(0 - u) : (sqlite3_int64)u;
-            rc = 1;
-        }
-    }
-    if (zCopy != aBuf)
-        sqlite3_free(zCopy);
-    return rc;
-}
-
-/*
-** Range value from an SQL value: see the manual. *pOut gets the value, or
-** MOPITR_RANGE_NULL for NULL. Returns SQLITE_OK or SQLITE_ERROR with *pzErr. The range
-** itself (1..100) is checked later by mopitr_range_check.
-*/
-int mopitr_val_to_range(const mopitr_val *pVal, sqlite3_int64 *pOut, char **pzErr)
-{
-    char aClip[MOPITR_CLIP_SIZE];
-    sqlite3_int64 i = 0;
-    double r = 0;
-    int e;
-
-    switch (pVal->eType) {
-    case SQLITE_NULL:
-        *pOut = MOPITR_RANGE_NULL;
-        return SQLITE_OK;
-    case SQLITE_INTEGER:
-        *pOut = pVal->i == MOPITR_RANGE_NULL ? MOPITR_RANGE_NULL + 1 : pVal->i;
-        return SQLITE_OK;
-    case SQLITE_FLOAT:
-        r = pVal->r;
-        break;
-    case SQLITE_TEXT:
-        e = mopitr_text_num(pVal->z, pVal->n, &i, &r);
-        if (e == 1) {
-            *pOut = i == MOPITR_RANGE_NULL ? MOPITR_RANGE_NULL + 1 : i;
-            return SQLITE_OK;
-        }
-        if (e == 0) {
-            *pzErr = mopitr_errf("range_value must be an integer from 1 to 100, got '%s'",
-                                 mopitr_err_clip(aClip, pVal->z, pVal->n));
-            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-        break;
-    default:
-        *pzErr = mopitr_errf("range_value must be an integer from 1 to 100, got a blob");
-        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-    if (!(r >= -1e15 && r <= 1e15) || (double)(sqlite3_int64)r != r) {
-        *pzErr = mopitr_errf("range_value must be an integer from 1 to 100, got %!.15g", r);
-        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-    *pOut = (sqlite3_int64)r;
-    return SQLITE_OK;
 }
 
 /* ------------------------------------------------------------------ case folding */
@@ -431,18 +287,72 @@ int mopitr_row_set(mopitr_row *p, int iCol, const char *z)
     return SQLITE_OK;
 }
 
-/* Is z[0..n) a time "YYYY-MM-DD HH:MM:SS"? */
+/*
+** Is z[0..n) a time "YYYY-MM-DD HH:MM:SS"? Checked 8 bytes at a time (the words at
+** offsets 0, 8 and 11, which overlap): XOR with the template turns a digit into 0..9
+** and a matching separator into 0; then every separator byte and the high nibble of
+** every digit byte must be 0, and adding 6 to each digit byte must not reach 16 (that
+** rejects 10..15). No carry crosses a byte: each byte is at most 15 + 6 by then.
+** The templates are read with memcpy, so the check does not depend on byte order.
+*/
+static const unsigned char aTimeXor[19] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
+                                           ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
+static const unsigned char aTimeHigh[19] = {0xF0, 0xF0, 0xF0, 0xF0, 0xFF, 0xF0, 0xF0,
+                                            0xFF, 0xF0, 0xF0, 0xFF, 0xF0, 0xF0, 0xFF,
+                                            0xF0, 0xF0, 0xFF, 0xF0, 0xF0};
+static const unsigned char aTimeAdd[19] = {6, 6, 6, 6, 0, 6, 6, 0, 6, 6, 0, 6, 6, 0, 6, 6, 0, 6, 6};
+
+/* The 8-byte word of z at offset o against the template: returns the bits left where
+** zeros are due (high nibbles of digits, separators); *pAdd gets the high nibbles of the
+** digits after adding 6 (0x06 * 0x28 = 0xF0 selects them; a separator's 0 stays 0). */
+static uint64_t value_time_word(const char *z, int o, uint64_t *pAdd)
+{
+    uint64_t w, x, h, a;
+    memcpy(&w, z + o, 8);
+    memcpy(&x, aTimeXor + o, 8);
+    memcpy(&h, aTimeHigh + o, 8);
+    memcpy(&a, aTimeAdd + o, 8);
+    w ^= x;
+    *pAdd = (w + a) & (a * 0x28);
+    return w & h;
+}
+
+/* Is z[0..n) a time "YYYY-MM-DD HH:MM:SS" (see above)? */
 static int value_is_time(const char *z, unsigned long n)
 {
-    static const char zShape[] = "0000-00-00 00:00:00";
-    unsigned long i;
-    if (n != sizeof(zShape) - 1)
+    uint64_t a0, a1, a2, bad;
+    if (n != sizeof(aTimeXor))
         return 0;
-    for (i = 0; i < n; i++) {
-        if (zShape[i] == '0' ? (z[i] < '0' || z[i] > '9') : z[i] != zShape[i])
-            return 0;
+    bad = value_time_word(z, 0, &a0) | value_time_word(z, 8, &a1) | value_time_word(z, 11, &a2);
+    /* Only once no high bit is left is the +6 test free of carries between bytes. */
+    return bad == 0 && (a0 | a1 | a2) == 0;
+}
+
+/* The level z[0..n) names exactly as MatrixOne sends it, MOPITR_LEVEL_NONE if none. */
+static mopitr_level value_level_exact(const char *z, unsigned long n)
+{
+    int i;
+    for (i = MOPITR_LEVEL_CLUSTER; i <= MOPITR_LEVEL_TABLE; i++) {
+        if (n == aLevelLen[i] && memcmp(z, azLevelName[i], n) == 0)
+            return (mopitr_level)i;
     }
-    return 1;
+    return MOPITR_LEVEL_NONE;
+}
+
+/* PITR_LENGTH z[0..n): 1 to 3 digits, at most 255, into *pv. 0 when it is not. */
+static int value_length(const char *z, unsigned long n, unsigned *pv)
+{
+    unsigned long k;
+    unsigned v = 0;
+    if (n < 1 || n > 3)
+        return 0;
+    for (k = 0; k < n; k++) {
+        if (z[k] < '0' || z[k] > '9')
+            return 0;
+        v = v * 10 + (unsigned)(z[k] - '0');
+    }
+    *pv = v;
+    return v <= 255;
 }
 
 /* Store an error "mo_pitr: ..." in *pzErr. Returns SQLITE_ERROR (SQLITE_NOMEM on OOM). */
@@ -453,26 +363,161 @@ static int value_err(char **pzErr, char *zMsg)
 }
 
 /*
+** The quick verdict on nine non-NULL fields (aN: their lengths): is this a row a real
+** MatrixOne could send? Exactly the rule of value_row_check, without messages: the
+** level, the length and the times are checked by their shape, which rules out a NUL
+** byte in them too, so only the five free-text fields are searched for one. Sets *pe
+** and *pv when it returns 1.
+*/
+static int value_row_fast(const char *const *azField, const unsigned long *aN, mopitr_level *pe,
+                          unsigned *pv)
+{
+    static const int aText[] = {MOPITR_SHOW_NAME, MOPITR_SHOW_ACCOUNT, MOPITR_SHOW_DATABASE,
+                                MOPITR_SHOW_TABLE, MOPITR_SHOW_UNIT};
+    size_t i;
+    *pe = value_level_exact(azField[MOPITR_SHOW_LEVEL], aN[MOPITR_SHOW_LEVEL]);
+    if (*pe == MOPITR_LEVEL_NONE ||
+        !value_length(azField[MOPITR_SHOW_LENGTH], aN[MOPITR_SHOW_LENGTH], pv) ||
+        !value_is_time(azField[MOPITR_SHOW_CREATED], aN[MOPITR_SHOW_CREATED]) ||
+        !value_is_time(azField[MOPITR_SHOW_MODIFIED], aN[MOPITR_SHOW_MODIFIED]))
+        return 0;
+    for (i = 0; i < sizeof(aText) / sizeof(aText[0]); i++) {
+        if (memchr(azField[aText[i]], 0, aN[aText[i]]))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+** The full check of a SHOW PITR row, in the order of the manual, with the message of
+** the first failure: NULL or a NUL byte (field by field), the level, the length, the
+** times. aN gets the lengths (aLen, or strlen when aLen is NULL). SQLITE_OK with *pe
+** and *pv set, or SQLITE_ERROR/SQLITE_NOMEM with *pzErr.
+*/
+static int value_row_check(const char *const *azField, const unsigned long *aLen, unsigned long *aN,
+                           mopitr_level *pe, unsigned *pv, char **pzErr)
+{
+    char aClip[MOPITR_CLIP_SIZE];
+    int i;
+
+    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+        if (azField[i] == NULL)
+            return value_err(pzErr, mopitr_errf("server sent NULL for %s", azShowName[i]));
+        aN[i] = aLen ? aLen[i] : strlen(azField[i]);
+        if (memchr(azField[i], 0, aN[i]))
+            return value_err(pzErr, mopitr_errf("server sent a NUL byte in %s", azShowName[i]));
+    }
+    *pe = value_level_exact(azField[MOPITR_SHOW_LEVEL], aN[MOPITR_SHOW_LEVEL]);
+    if (*pe == MOPITR_LEVEL_NONE)
+        return value_err(pzErr, mopitr_errf("server sent unknown PITR_LEVEL '%s'",
+                                            mopitr_err_clip(aClip, azField[MOPITR_SHOW_LEVEL],
+                                                            (int)aN[MOPITR_SHOW_LEVEL])));
+    if (!value_length(azField[MOPITR_SHOW_LENGTH], aN[MOPITR_SHOW_LENGTH], pv))
+        return value_err(pzErr, mopitr_errf("server sent bad PITR_LENGTH '%s' (expected an "
+                                            "integer from 0 to 255)",
+                                            mopitr_err_clip(aClip, azField[MOPITR_SHOW_LENGTH],
+                                                            (int)aN[MOPITR_SHOW_LENGTH])));
+    for (i = MOPITR_SHOW_CREATED; i <= MOPITR_SHOW_MODIFIED; i++) {
+        if (!value_is_time(azField[i], aN[i]))
+            return value_err(
+                pzErr, mopitr_errf("server sent bad %s '%s' (expected YYYY-MM-DD HH:MM:SS)",
+                                   azShowName[i], mopitr_err_clip(aClip, azField[i], (int)aN[i])));
+    }
+    return SQLITE_OK;
+}
+
+/* Is SHOW PITR field i of a row at level e the '*' that stands for "none" (-> NULL)? */
+static int value_is_none(const char *z, unsigned long n, int i, mopitr_level e)
+{
+    return n == 1 && z[0] == '*' &&
+           ((i == MOPITR_SHOW_ACCOUNT && e == MOPITR_LEVEL_CLUSTER) ||
+            (i == MOPITR_SHOW_DATABASE && e <= MOPITR_LEVEL_ACCOUNT) ||
+            (i == MOPITR_SHOW_TABLE && e != MOPITR_LEVEL_TABLE));
+}
+
+/*
+** Do the nine fields lie back to back, as libmariadb lays out a MYSQL_ROW: each value,
+** one byte (its terminator), the next value? Returns the bytes from the first value to
+** the last terminator, with each field's offset in aOff[]; 0 when they do not.
+*/
+static size_t value_fields_run(const char *const *azField, const unsigned long *aN, size_t *aOff)
+{
+    uintptr_t uFirst = (uintptr_t)azField[0];
+    size_t n = 0;
+    int i;
+    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+        if ((uintptr_t)azField[i] != uFirst + n)
+            return 0;
+        aOff[i] = n;
+        n += aN[i] + 1;
+    }
+    return n;
+}
+
+/*
+** Fill *pOut (fields zeroed) from nine fields that lie back to back (value_fields_run:
+** nTotal bytes, offsets aOff): one memcpy copies them all into a block (zReuse, nReuse
+** bytes, owned, when big enough; else freed), then every terminator is written anew.
+** SQLITE_OK or SQLITE_NOMEM.
+*/
+static int value_row_pack_run(mopitr_row *pOut, const char *const *azField, const unsigned long *aN,
+                              const size_t *aOff, size_t nTotal, mopitr_level e, char *zReuse,
+                              size_t nReuse)
+{
+    char *z;
+    int i;
+    if (zReuse && nReuse >= nTotal) {
+        z = zReuse;
+    } else {
+        sqlite3_free(zReuse);
+        nReuse = (nTotal + 63) & ~(size_t)63; /* as value_row_pack */
+        z = sqlite3_malloc64(nReuse);
+        if (z == NULL)
+            return SQLITE_NOMEM;
+    }
+    memcpy(z, azField[0], nTotal);
+    pOut->zBlock = z;
+    pOut->nBlock = nReuse;
+    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+        z[aOff[i] + aN[i]] = 0;
+        if (i == MOPITR_SHOW_LENGTH || value_is_none(azField[i], aN[i], i, e))
+            continue;
+        pOut->az[aShowToCol[i]] = z + aOff[i];
+        pOut->aLen[aShowToCol[i]] = (unsigned)aN[i];
+    }
+    return SQLITE_OK;
+}
+
+/*
 ** Decode one SHOW PITR row: see the manual. azField/aLen are libmariadb's MYSQL_ROW
 ** and mysql_fetch_lengths() (aLen may be NULL: strlen). *pOut must be a valid row (zeroed
 ** or owning): its block is reused when big enough, else freed; *pOut is left cleared on
 ** error. Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr.
+**
+** The common case costs little: value_row_fast judges the row, and a MYSQL_ROW's
+** fields are copied with one memcpy. Only a row it refuses goes through
+** value_row_check, which finds the message (or, should the two ever disagree,
+** accepts the row: value_row_check is the rule).
 */
 int mopitr_row_decode_reuse(mopitr_row *pOut, const char *const *azField, const unsigned long *aLen,
                             unsigned nField, char **pzErr)
 {
-    char aClip[MOPITR_CLIP_SIZE];
     unsigned long aN[MOPITR_SHOW_NCOL];
-    int rc = SQLITE_OK, i;
+    size_t aOff[MOPITR_SHOW_NCOL], nRun;
+    int rc = SQLITE_OK, i, bQuick = aLen != NULL;
     mopitr_level e = MOPITR_LEVEL_NONE;
+    unsigned v = 0;
     char *zReuse = NULL;
     size_t nReuse = 0;
 
     if (pOut->zBlock) {
-        /* Keep the block for value_row_pack; free anything else. */
+        /* Keep the block for reuse; the rest of a block row owns nothing. */
         zReuse = pOut->zBlock;
         nReuse = pOut->nBlock;
-        memset(pOut, 0, sizeof(*pOut));
+        pOut->zBlock = NULL;
+        pOut->nBlock = 0;
+        memset(pOut->az, 0, sizeof(pOut->az));
+        memset(pOut->aLen, 0, sizeof(pOut->aLen));
     } else {
         mopitr_row_clear(pOut);
     }
@@ -481,81 +526,35 @@ int mopitr_row_decode_reuse(mopitr_row *pOut, const char *const *azField, const 
                                           nField, MOPITR_SHOW_NCOL));
         goto out;
     }
-    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
-        if (azField[i] == NULL) {
-            rc = value_err(pzErr, mopitr_errf("server sent NULL for %s", azShowName[i]));
+    for (i = 0; i < MOPITR_SHOW_NCOL && bQuick; i++) {
+        bQuick = azField[i] != NULL;
+        aN[i] = bQuick ? aLen[i] : 0;
+    }
+    if (!bQuick || !value_row_fast(azField, aN, &e, &v)) {
+        rc = value_row_check(azField, aLen, aN, &e, &v, pzErr);
+        if (rc != SQLITE_OK)
             goto out;
-        }
-        aN[i] = aLen ? aLen[i] : strlen(azField[i]);
-        if (memchr(azField[i], 0, aN[i])) {
-            rc = value_err(pzErr, mopitr_errf("server sent a NUL byte in %s", azShowName[i]));
-            goto out;
-        }
     }
-    for (i = MOPITR_LEVEL_CLUSTER; i <= MOPITR_LEVEL_TABLE; i++) {
-        if (aN[MOPITR_SHOW_LEVEL] == aLevelLen[i] &&
-            memcmp(azField[MOPITR_SHOW_LEVEL], azLevelName[i], aN[MOPITR_SHOW_LEVEL]) == 0)
-            e = (mopitr_level)i;
-    }
-    if (e == MOPITR_LEVEL_NONE) {
-        rc = value_err(pzErr, mopitr_errf("server sent unknown PITR_LEVEL '%s'",
-                                          mopitr_err_clip(aClip, azField[MOPITR_SHOW_LEVEL],
-                                                          (int)aN[MOPITR_SHOW_LEVEL])));
-        goto out;
-    }
-    pOut->level = e;
-    {
-        const char *z = azField[MOPITR_SHOW_LENGTH];
-        unsigned long n = aN[MOPITR_SHOW_LENGTH], k;
-        unsigned v = 0;
-        int bOk = n >= 1 && n <= 3;
-        for (k = 0; bOk && k < n; k++) {
-            if (z[k] < '0' || z[k] > '9')
-                bOk = 0;
-            else
-                v = v * 10 + (unsigned)(z[k] - '0');
-        }
-        if (!bOk || v > 255) {
-            rc = value_err(pzErr, mopitr_errf("server sent bad PITR_LENGTH '%s' (expected an "
-                                              "integer from 0 to 255)",
-                                              mopitr_err_clip(aClip, z, (int)n)));
-            goto out;
-        }
-        pOut->range_value = v;
-    }
-    for (i = MOPITR_SHOW_CREATED; i <= MOPITR_SHOW_MODIFIED; i++) {
-        if (!value_is_time(azField[i], aN[i])) {
-            rc = value_err(
-                pzErr, mopitr_errf("server sent bad %s '%s' (expected YYYY-MM-DD HH:MM:SS)",
-                                   azShowName[i], mopitr_err_clip(aClip, azField[i], (int)aN[i])));
-            goto out;
-        }
-    }
-    {
+    nRun = value_fields_run(azField, aN, aOff);
+    if (nRun) {
+        rc = value_row_pack_run(pOut, azField, aN, aOff, nRun, e, zReuse, nReuse);
+    } else {
         /* Gather the fields by MOPITR_COL_*, then copy them into one block. */
         const char *az[MOPITR_NDATA];
         unsigned long aColLen[MOPITR_NDATA];
         memset((void *)az, 0, sizeof(az));
         memset(aColLen, 0, sizeof(aColLen));
         for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
-            int bStar = aN[i] == 1 && azField[i][0] == '*';
-            if (i == MOPITR_SHOW_LENGTH)
-                continue;
-            if (bStar && ((i == MOPITR_SHOW_ACCOUNT && e == MOPITR_LEVEL_CLUSTER) ||
-                          (i == MOPITR_SHOW_DATABASE && e <= MOPITR_LEVEL_ACCOUNT) ||
-                          (i == MOPITR_SHOW_TABLE && e != MOPITR_LEVEL_TABLE)))
+            if (i == MOPITR_SHOW_LENGTH || value_is_none(azField[i], aN[i], i, e))
                 continue;
             az[aShowToCol[i]] = azField[i];
             aColLen[aShowToCol[i]] = aN[i];
         }
-        {
-            sqlite3_int64 v = pOut->range_value;
-            rc = value_row_pack(pOut, az, aColLen, zReuse, nReuse);
-            zReuse = NULL;
-            pOut->range_value = v;
-            pOut->level = e;
-        }
+        rc = value_row_pack(pOut, az, aColLen, zReuse, nReuse);
     }
+    zReuse = NULL; /* taken over (kept or freed) by the pack */
+    pOut->range_value = v;
+    pOut->level = e;
 out:
     sqlite3_free(zReuse);
     if (rc != SQLITE_OK)

@@ -3,7 +3,9 @@
 **
 ** Covers: level names; row decoding with every '*' rule and rows a real server cannot
 ** send (bad level, bad length, NULLs, NUL bytes, wrong field count, bad times, 1 MB
-** values); row copy; mopitr_row_check_create rule by rule with exact messages;
+** values); the quick check against the full one and a MYSQL_ROW-like layout against
+** separate buffers (test_decode_layouts), the time check byte by byte; row copy;
+*mopitr_row_check_create rule by rule with exact messages;
 ** mopitr_range_check; mopitr_val_to_range; case folding; and mopitr_text_num checked
 ** against SQLite's own numeric affinity on an INTEGER column.
 */
@@ -379,6 +381,208 @@ static void create_ok(const char *zName, const char *zLevel, const char *zAcc, c
 
 #define NUL MOPITR_RANGE_NULL
 
+/* ------------------------------------------------------------------ decode layouts */
+
+/* A decode's outcome, rendered for comparison: "E <message>" or "O <level> <range>
+** <field>|<field>|..." with NULL as "~". sqlite3_malloc'd. */
+static char *decode_render(const char *const *az, const unsigned long *aLen, mopitr_row *pRow)
+{
+    char *zErr = NULL, *z;
+    int rc, i;
+    rc = mopitr_row_decode_reuse(pRow, az, aLen, MOPITR_SHOW_NCOL, &zErr);
+    if (rc != SQLITE_OK) {
+        z = sqlite3_mprintf("E %d %s", rc, zErr ? zErr : "");
+        sqlite3_free(zErr);
+        for (i = 0; i < MOPITR_NDATA; i++)
+            assert_null(pRow->az[i]);
+        return z;
+    }
+    z = sqlite3_mprintf("O %d %lld", (int)pRow->level, pRow->range_value);
+    for (i = 0; i < MOPITR_NDATA; i++) {
+        const char *zF = pRow->az[i];
+        if (zF) {
+            assert_int_equal(mopitr_row_len(pRow, i), (int)strlen(zF));
+            assert_true(zF >= pRow->zBlock && zF + strlen(zF) < pRow->zBlock + pRow->nBlock);
+        }
+        z = sqlite3_mprintf("%z|%s", z, zF ? zF : "~");
+    }
+    return z;
+}
+
+/*
+** Decode one row four ways and expect the same outcome from each: fields in their own
+** buffers with lengths (the quick check), without lengths (strlen: the full check;
+** only when no field holds a NUL byte), and laid out back to back as libmariadb does
+** (one memcpy), with a NUL or with an 'X' between the fields (the decoder writes the
+** terminators itself). pRow is reused across calls, as a scan does.
+*/
+static void decode_layouts(const char *const *azIn, const unsigned long *aLenIn, mopitr_row *pRow)
+{
+    const char *azSep[MOPITR_SHOW_NCOL], *azRun[MOPITR_SHOW_NCOL];
+    char *apBuf[MOPITR_SHOW_NCOL], *zRun, *zWant, *zGot;
+    unsigned long aLen[MOPITR_SHOW_NCOL];
+    size_t nRun = 0, off;
+    int i, k, bNul = 0, bNull = 0;
+
+    for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+        aLen[i] = azIn[i] ? aLenIn[i] : 0;
+        apBuf[i] = NULL;
+        azSep[i] = NULL;
+        if (azIn[i] == NULL) {
+            bNull = 1;
+            continue;
+        }
+        apBuf[i] = malloc(aLen[i] + 1);
+        assert_non_null(apBuf[i]);
+        memcpy(apBuf[i], azIn[i], aLen[i]);
+        apBuf[i][aLen[i]] = 0;
+        azSep[i] = apBuf[i];
+        if (memchr(azIn[i], 0, aLen[i]))
+            bNul = 1;
+        nRun += aLen[i] + 1;
+    }
+    zWant = decode_render(azSep, aLen, pRow);
+    if (!bNul) {
+        zGot = decode_render(azSep, NULL, pRow);
+        assert_string_equal(zGot, zWant);
+        sqlite3_free(zGot);
+    }
+    if (!bNull) {
+        zRun = malloc(nRun + 1);
+        assert_non_null(zRun);
+        for (k = 0; k < 2; k++) {
+            for (i = 0, off = 0; i < MOPITR_SHOW_NCOL; i++) {
+                memcpy(zRun + off, azIn[i], aLen[i]);
+                zRun[off + aLen[i]] = k ? 'X' : 0;
+                azRun[i] = zRun + off;
+                off += aLen[i] + 1;
+            }
+            zGot = decode_render(azRun, aLen, pRow);
+            assert_string_equal(zGot, zWant);
+            sqlite3_free(zGot);
+        }
+        free(zRun);
+    }
+    sqlite3_free(zWant);
+    for (i = 0; i < MOPITR_SHOW_NCOL; i++)
+        free(apBuf[i]);
+}
+
+/* Every field of several good rows replaced by each of a set of awkward values: the
+** quick check, the full check and both memory layouts agree on every one. */
+static void test_decode_layouts(void **state)
+{
+    static const char *const azBase[][7] = {
+        /* level, account, database, table, length, unit, name */
+        {"cluster", "*", "*", "*", "1", "h", "p_c"},
+        {"account", "acc1", "*", "*", "30", "d", "p_a"},
+        {"database", "acc1", "db1", "*", "255", "mo", "p_d"},
+        {"table", "acc1", "db1", "t1", "0", "y", "p_t"},
+        {"table", "*", "*", "*", "7", "d", "*"},
+    };
+    /* V(z): a string literal and its length, NUL bytes included. */
+    /* clang-format off */
+#define V(z) {z, sizeof(z) - 1}
+    /* clang-format on */
+    static const struct {
+        const char *z;
+        unsigned long n;
+    } aVal[] = {V(""),
+                V("*"),
+                V("x"),
+                V("cluster"),
+                V("CLUSTER"),
+                V("account"),
+                V("accounu"),
+                V("database"),
+                V("databasf"),
+                V("table"),
+                V("tablee"),
+                V("255"),
+                V("256"),
+                V("0"),
+                V("007"),
+                V("1a"),
+                V("1000"),
+                V("2024-12-25 16:34:55"),
+                V("2024-12-25 16:34:5:"),
+                V("2024-12-25T16:34:55"),
+                V("2024-12-25 16:34:555"),
+                V("9999-99-99 99:99:99"),
+                V("0000-00-00 00:00:00"),
+                V("ab\0cd"),
+                V("2024-12-25 16:34:5\0"),
+                V("\xff\xfe"),
+                V("a name with spaces and 'quotes' that runs on for a while, past sixty-four "
+                  "bytes of text"),
+                {NULL, 0}};
+#undef V
+    mopitr_row r;
+    size_t b, v;
+    int i;
+    (void)state;
+
+    memset(&r, 0, sizeof(r));
+    for (b = 0; b < sizeof(azBase) / sizeof(azBase[0]); b++) {
+        const char *az[MOPITR_SHOW_NCOL];
+        unsigned long aLen[MOPITR_SHOW_NCOL];
+        show_row(az, azBase[b][6], azBase[b][0], azBase[b][1], azBase[b][2], azBase[b][3],
+                 azBase[b][4], azBase[b][5]);
+        for (i = 0; i < MOPITR_SHOW_NCOL; i++)
+            aLen[i] = strlen(az[i]);
+        decode_layouts(az, aLen, &r);
+        for (i = 0; i < MOPITR_SHOW_NCOL; i++) {
+            for (v = 0; v < sizeof(aVal) / sizeof(aVal[0]); v++) {
+                const char *zKeep = az[i];
+                unsigned long nKeep = aLen[i];
+                az[i] = aVal[v].z;
+                aLen[i] = aVal[v].n;
+                decode_layouts(az, aLen, &r);
+                az[i] = zKeep;
+                aLen[i] = nKeep;
+            }
+        }
+    }
+    mopitr_row_clear(&r);
+}
+
+/* The time check, byte by byte: every position of a good time set to every byte value
+** is accepted exactly when a digit stays a digit and a separator stays itself. */
+static void test_decode_time_bytes(void **state)
+{
+    static const char zGood[] = "2024-12-25 16:34:55";
+    const char *az[MOPITR_SHOW_NCOL];
+    unsigned long aLen[MOPITR_SHOW_NCOL];
+    char aTime[sizeof(zGood)];
+    mopitr_row r;
+    int iPos, c, i;
+    (void)state;
+
+    memset(&r, 0, sizeof(r));
+    show_row(az, "p", "cluster", "*", "*", "*", "1", "h");
+    for (iPos = 0; iPos < (int)sizeof(zGood) - 1; iPos++) {
+        for (c = 0; c < 256; c++) {
+            int bDigit = zGood[iPos] >= '0' && zGood[iPos] <= '9';
+            int bWant = bDigit ? (c >= '0' && c <= '9') : c == zGood[iPos];
+            char *zErr = NULL;
+            int rc;
+            memcpy(aTime, zGood, sizeof(zGood));
+            aTime[iPos] = (char)c;
+            for (i = 0; i < MOPITR_SHOW_NCOL; i++)
+                aLen[i] = strlen(az[i]);
+            az[MOPITR_SHOW_MODIFIED] = aTime;
+            aLen[MOPITR_SHOW_MODIFIED] = sizeof(zGood) - 1;
+            rc = mopitr_row_decode_reuse(&r, az, aLen, MOPITR_SHOW_NCOL, &zErr);
+            if (rc != (bWant ? SQLITE_OK : SQLITE_ERROR))
+                fail_msg("time byte 0x%02x at %d: rc %d", c, iPos, rc);
+            if (!bWant)
+                assert_non_null(strstr(zErr, c ? "bad MODIFIED_TIME" : "NUL byte in MODIFIED"));
+            sqlite3_free(zErr);
+        }
+    }
+    mopitr_row_clear(&r);
+}
+
 static void test_check_create_ok(void **state)
 {
     mopitr_row r;
@@ -725,6 +929,8 @@ int main(void)
         cmocka_unit_test(test_decode_stars),
         cmocka_unit_test(test_decode_lying),
         cmocka_unit_test(test_row_block),
+        cmocka_unit_test(test_decode_layouts),
+        cmocka_unit_test(test_decode_time_bytes),
         cmocka_unit_test(test_check_create_ok),
         cmocka_unit_test(test_check_create_errors),
         cmocka_unit_test(test_range_check),

@@ -1,0 +1,375 @@
+/*
+** conn_result.c: streaming a SHOW PITR result of a mopitr_conn (live).
+**
+** The reading half of the connection: a mopitr_result is one SHOW PITR read with
+** mysql_use_result(), row by row, each row checked and decoded (value.c) as it
+** arrives. conn.c keeps the handle (connect, reconnect, errors, writes); this file
+** only reads through it.
+**
+** Usage:
+**     mopitr_result *r; mopitr_row row = {0};
+**     mopitr_conn_query(c, "SHOW PITR", &r, &zErr);
+**     while( mopitr_result_next(r, &row, &zErr)==SQLITE_ROW ){ ... row.az[...] ... }
+**     mopitr_result_free(r); mopitr_row_clear(&row);
+**     mopitr_conn_fetch_all(c, &aRow, &nRow, &zErr);   -- the whole table in one array
+**
+** How it works:
+**   - A live row is decoded into the caller's previous row block (one allocation per
+**     scan). A field longer than CONN_MAX_FIELD, or any row a real MatrixOne could not
+**     send, ends the scan with an error and closes the handle (the rest of the stream
+**     is not trusted).
+**   - One stream at a time per handle: before any other command conn.c calls
+**     mopitr_result_spill(), which reads the stream's remaining rows into the result's
+**     memory; the result then serves them from there, then the error met while
+**     spilling, if any.
+**   - A lost connection before the first row is retried once on a fresh connection
+**     (not after a timeout or an interrupt).
+**   - mopitr_result_free() does not drain an unfinished stream: what arrives within
+**     CONN_DRAIN_BUDGET_MS is read away, else the handle is closed (reconnects later).
+*/
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+
+#define MOPITR_CONN_INTERNALS /* struct mopitr_conn, shared with conn.c */
+#include "mo_pitr_int.h"
+
+/* The longest value a SHOW PITR field may have: names are at most 64 characters and
+** times 19, so anything near this is a broken or hostile server. */
+#define CONN_MAX_FIELD 4096
+
+/* Decode the current row of pRes (mopitr_row_decode, or _reuse when bReuse), first
+** refusing a field longer than CONN_MAX_FIELD bytes. SQLITE_OK or SQLITE_ERROR with *pzErr. */
+static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, int bReuse,
+                           char **pzErr)
+{
+    static const char *const azCol[MOPITR_SHOW_NCOL] = {
+        "PITR_NAME",     "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME",
+        "DATABASE_NAME", "TABLE_NAME",   "PITR_LENGTH",   "PITR_UNIT"};
+    unsigned i, n = mysql_num_fields(pRes);
+    unsigned long *aLen = mysql_fetch_lengths(pRes);
+
+    for (i = 0; aLen && i < n; i++) {
+        if (aLen[i] > CONN_MAX_FIELD) {
+            *pzErr =
+                mopitr_errf("server sent a %s value of %lu bytes (at most %d expected)",
+                            i < MOPITR_SHOW_NCOL ? azCol[i] : "SHOW PITR", aLen[i], CONN_MAX_FIELD);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+    if (bReuse)
+        return mopitr_row_decode_reuse(pRow, (const char *const *)azRow, aLen, n, pzErr);
+    return mopitr_row_decode(pRow, (const char *const *)azRow, aLen, n, pzErr);
+}
+
+/* Read the rest of r's stream into r->aSpill so the handle is free again. An error on
+** the way is kept in r and reported after the rows read before it. */
+void mopitr_result_spill(mopitr_result *r)
+{
+    mopitr_conn *p = r->pConn;
+    while (r->pRes) {
+        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
+        if (azRow == NULL) {
+            unsigned merr = mysql_errno(p->m);
+            if (merr && mopitr_conn_is_lost(merr)) {
+                mopitr_wait w0;
+                const mopitr_wait *w = mopitr_wait_current();
+                if (w == NULL) {
+                    memset(&w0, 0, sizeof(w0));
+                    w = &w0;
+                }
+                r->zSpillErr =
+                    mopitr_conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &r->rcSpill);
+                mopitr_conn_drop(p); /* frees r->pRes and clears p->pStream */
+                break;
+            }
+            if (merr) {
+                r->zSpillErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+                r->rcSpill = r->zSpillErr ? SQLITE_ERROR : SQLITE_NOMEM;
+            }
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            mopitr_conn_read_status(p);
+            break;
+        }
+        if (r->nSpill == r->nSpillAlloc) {
+            int nNew = r->nSpillAlloc ? r->nSpillAlloc * 2 : 16;
+            mopitr_row *aNew = sqlite3_realloc64(r->aSpill, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                r->rcSpill = SQLITE_NOMEM;
+                mopitr_conn_drop(p);
+                break;
+            }
+            r->aSpill = aNew;
+            r->nSpillAlloc = nNew;
+        }
+        memset(&r->aSpill[r->nSpill], 0, sizeof(mopitr_row));
+        {
+            char *zErr = NULL;
+            int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, 0, &zErr);
+            if (rc != SQLITE_OK) {
+                mopitr_row_clear(&r->aSpill[r->nSpill]);
+                r->rcSpill = rc;
+                r->zSpillErr = zErr;
+                /* A row no MatrixOne could send: do not read on, close. */
+                mopitr_conn_drop(p);
+                break;
+            }
+        }
+        r->nSpill++;
+    }
+}
+
+/* Send r->zSql on r->pConn and open the stream, retrying once on a fresh connection
+** when a connection that was already open turns out to be lost (not after a timeout
+** or an interrupt: a slow server would only be asked twice). */
+static int result_send(mopitr_result *r, mopitr_wait *w, char **pzErr)
+{
+    mopitr_conn *p = r->pConn;
+    int rc, bFresh;
+    unsigned merr;
+
+again:
+    rc = mopitr_conn_ready(p, &bFresh, pzErr);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (mysql_real_query(p->m, r->zSql, (unsigned long)strlen(r->zSql)) == 0) {
+        r->pRes = mysql_use_result(p->m);
+        if (r->pRes) {
+            p->pStream = r;
+            return SQLITE_OK;
+        }
+        if (mysql_errno(p->m) == 0) {
+            *pzErr = mopitr_errf("the server answered \"%s\" without a result set", r->zSql);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+    }
+    merr = mysql_errno(p->m);
+    if (!mopitr_conn_is_lost(merr)) {
+        *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if (!bFresh && !r->bRetried && mopitr_conn_is_retryable(merr) && !w->bInterrupted &&
+        !w->bTimedOut) {
+        mopitr_conn_drop(p);
+        r->bRetried = 1;
+        goto again;
+    }
+    *pzErr = mopitr_conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
+    mopitr_conn_drop(p);
+    return rc;
+}
+
+/* Send a SHOW PITR and open its stream (one retry if the connection was lost). */
+int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr)
+{
+    int rc = SQLITE_OK;
+    mopitr_result *r;
+    mopitr_wait w;
+
+    *ppOut = NULL;
+    r = sqlite3_malloc64(sizeof(*r));
+    if (r == NULL)
+        return SQLITE_NOMEM;
+    memset(r, 0, sizeof(*r));
+    r->pConn = p;
+    mopitr_conn_ref(p);
+    mopitr_wait_begin(&w, p->db, -1);
+    r->zSql = sqlite3_mprintf("%s", zSql);
+    if (r->zSql == NULL)
+        rc = SQLITE_NOMEM;
+    if (rc != SQLITE_OK)
+        goto out;
+    rc = result_send(r, &w, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    *ppOut = r;
+    r = NULL;
+out:
+    mopitr_wait_end(&w);
+    mopitr_result_free(r);
+    return rc;
+}
+
+/* Serve the next row of a spilled (or finished) stream from memory, then the spill's
+** error. SQLITE_ROW, SQLITE_DONE or the error with *pzErr. */
+static int result_next_spilled(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+{
+    int rc;
+    if (r->iSpill < r->nSpill) {
+        *pRow = r->aSpill[r->iSpill];
+        memset(&r->aSpill[r->iSpill], 0, sizeof(mopitr_row));
+        r->iSpill++;
+        r->nDelivered++;
+        return SQLITE_ROW;
+    }
+    if (r->rcSpill != SQLITE_OK) {
+        rc = r->rcSpill;
+        *pzErr = r->zSpillErr;
+        r->zSpillErr = NULL;
+        r->rcSpill = SQLITE_OK;
+        return rc;
+    }
+    return SQLITE_DONE;
+}
+
+/* Next row of a live stream (see mopitr_result_next), within the wait context w. */
+static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, char **pzErr)
+{
+    mopitr_conn *p = r->pConn;
+    int rc;
+
+    for (;;) {
+        MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
+        unsigned merr;
+        if (azRow) {
+            rc = conn_row_decode(pRow, r->pRes, azRow, 1, pzErr);
+            if (rc != SQLITE_OK) {
+                /* A row no MatrixOne could send: the rest of the stream is not
+                ** trusted either. Abandon it without reading on. */
+                mopitr_conn_drop(p);
+                return rc;
+            }
+            r->nDelivered++;
+            return SQLITE_ROW;
+        }
+        merr = mysql_errno(p->m);
+        if (merr == 0) {
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            mopitr_conn_read_status(p);
+            return SQLITE_DONE;
+        }
+        if (!mopitr_conn_is_lost(merr)) {
+            *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
+            mysql_free_result(r->pRes);
+            r->pRes = NULL;
+            p->pStream = NULL;
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        if (r->nDelivered == 0 && !r->bRetried && mopitr_conn_is_retryable(merr) &&
+            !w->bInterrupted && !w->bTimedOut) {
+            mopitr_conn_drop(p); /* frees r->pRes */
+            r->bRetried = 1;
+            rc = result_send(r, w, pzErr);
+            if (rc != SQLITE_OK)
+                return rc;
+            continue;
+        }
+        *pzErr = mopitr_conn_lost_errf(p, w, merr, mysql_error(p->m), NULL, &rc);
+        mopitr_conn_drop(p); /* frees r->pRes */
+        return rc;
+    }
+}
+
+/* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
+int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
+{
+    mopitr_wait w;
+    int rc;
+
+    if (r->pRes == NULL) {
+        mopitr_row_clear(pRow);
+        return result_next_spilled(r, pRow, pzErr);
+    }
+    /* A live row is decoded into pRow's previous block (one allocation per scan). */
+    mopitr_wait_begin(&w, r->pConn->db, -1);
+    rc = result_next_live(r, &w, pRow, pzErr);
+    mopitr_wait_end(&w);
+    if (rc != SQLITE_ROW)
+        mopitr_row_clear(pRow);
+    return rc;
+}
+
+/*
+** Free a result; drops its connection reference. An unfinished stream is not drained
+** from the network: what arrives within CONN_DRAIN_BUDGET_MS of waiting in all is read
+** away; if more would have to be waited for, the handle is closed instead and the next
+** command reconnects (notes B5: mysql_free_result would block until the server sent
+** everything, the full read timeout for a stalled server).
+*/
+#define CONN_DRAIN_BUDGET_MS 50
+
+void mopitr_result_free(mopitr_result *r)
+{
+    int i;
+    if (r == NULL)
+        return;
+    if (r->pRes) {
+        mopitr_conn *p = r->pConn;
+        mopitr_wait w;
+        /* A short budget: the end of a small result (its EOF) often arrives in a packet
+        ** of its own just after the rows; closing for that would cost a reconnect. */
+        mopitr_wait_begin(&w, NULL, CONN_DRAIN_BUDGET_MS);
+        mysql_free_result(r->pRes);
+        mopitr_wait_end(&w);
+        r->pRes = NULL;
+        if (p->pStream == r)
+            p->pStream = NULL;
+        if (w.bBudgetSpent || (p->m && mysql_errno(p->m) && mopitr_conn_is_lost(mysql_errno(p->m))))
+            mopitr_conn_drop(p);
+    }
+    for (i = r->iSpill; i < r->nSpill; i++)
+        mopitr_row_clear(&r->aSpill[i]);
+    sqlite3_free(r->aSpill);
+    sqlite3_free(r->zSpillErr);
+    sqlite3_free(r->zSql);
+    mopitr_conn_unref(r->pConn);
+    sqlite3_free(r);
+}
+
+/* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
+int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
+{
+    return mopitr_conn_fetch_sql(p, NULL, paRow, pnRow, pzErr);
+}
+
+/* See the header: zShow (or the unfiltered SHOW PITR) on p, every row into one array. */
+int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
+                          char **pzErr)
+{
+    mopitr_result *pRes = NULL;
+    mopitr_row *aRow = NULL;
+    char *zSql = zShow ? sqlite3_mprintf("%s", zShow)
+                       : mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
+    int rc, nRow = 0, nAlloc = 0, i;
+
+    *paRow = NULL;
+    *pnRow = 0;
+    rc = zSql ? mopitr_conn_query(p, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    while (rc == SQLITE_OK) {
+        if (nRow == nAlloc) {
+            int nNew = nAlloc ? nAlloc * 2 : 64;
+            mopitr_row *aNew = sqlite3_realloc64(aRow, sizeof(mopitr_row) * (size_t)nNew);
+            if (aNew == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            aRow = aNew;
+            nAlloc = nNew;
+        }
+        memset(&aRow[nRow], 0, sizeof(mopitr_row));
+        rc = mopitr_result_next(pRes, &aRow[nRow], pzErr);
+        if (rc == SQLITE_ROW) {
+            nRow++;
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+            break;
+        }
+    }
+    mopitr_result_free(pRes);
+    sqlite3_free(zSql);
+    if (rc != SQLITE_OK) {
+        for (i = 0; i < nRow; i++)
+            mopitr_row_clear(&aRow[i]);
+        sqlite3_free(aRow);
+        return rc;
+    }
+    *paRow = aRow;
+    *pnRow = nRow;
+    return SQLITE_OK;
+}
