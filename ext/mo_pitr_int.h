@@ -637,10 +637,26 @@ typedef struct pitr_cursor {
 int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr);
 /* The connection named zName (NULL: the table's own), or NULL with *pzErr. Borrowed. */
 mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr);
+
+/* vtab_share.c: the reads of one statement (see its manual). */
 /* The row named zName that the running statement already read, or NULL. Borrowed. */
 const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName);
-/* The share of the running statement (see vtab.c's manual). */
+/* The share of the running statement, or NULL when it cannot be told apart. */
 pitr_share *mopitr_vt_stmt_share(pitr_vtab *v);
+/* Read pConn's whole SHOW PITR into a new copy with one reference. */
+int mopitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr);
+void mopitr_cache_unref(pitr_cache *p); /* drop one reference; NULL is a no-op */
+/* The index of copy p on text column iCol, built on first use; NULL on OOM. */
+const mopitr_rowindex *mopitr_cache_index(pitr_cache *p, int iCol);
+void mopitr_share_clear(pitr_share *s); /* forget every copy, plan and kept row */
+/* Has plan zPlan on pConn been read with its own filter in s? Records it if not. */
+int mopitr_share_plan_seen(pitr_share *s, const char *zPlan, mopitr_conn *pConn);
+/* Keep a copy of a streamed row r in s. SQLITE_NOMEM. */
+int mopitr_share_keep(pitr_share *s, const mopitr_row *r);
+/* The still valid copy of pConn's table in s (borrowed), or NULL. */
+pitr_cache *mopitr_share_find(pitr_share *s, mopitr_conn *pConn);
+/* Keep p (reference taken over) in s, dropping the oldest copy when full. */
+void mopitr_share_add(pitr_share *s, pitr_cache *p);
 
 /* vtab_write.c: xUpdate and the transaction callbacks (which hand over to txn.c). */
 int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid);

@@ -34,7 +34,7 @@
 **     (sqlite3_vtab_in). idxStr is the SHOW PITR template (EXPLAIN QUERY PLAN shows
 **     it); idxNum bit 0 says argv[0] is the connection name (an EQ on the HIDDEN
 **     column, always consumed; unusable -> SQLITE_CONSTRAINT, not a plan).
-**   - Reads are shared within a statement. The first read of a plan sends its own
+**   - Reads are shared within a statement (vtab_share.c). The first read of a plan sends its own
 **     filtered SHOW PITR and streams the rows; a second read of the same plan (the
 **     inner side of a join, a correlated subquery reopening its cursor per outer row)
 **     fetches the whole table once, and every later read in the statement is answered
@@ -93,200 +93,6 @@ mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr)
                                  zName, zName);
     }
     return p;
-}
-
-/* ---- shared copies of the table ---------------------------------------- */
-
-/* Drop one reference to a copy. NULL is a no-op. */
-static void pitr_cache_unref(pitr_cache *p)
-{
-    int i;
-    if (p == NULL || --p->nRef > 0)
-        return;
-    for (i = 0; i < p->nRow; i++)
-        mopitr_row_clear(&p->aRow[i]);
-    sqlite3_free(p->aRow);
-    for (i = 0; i <= MOPITR_COL_TABLE; i++)
-        mopitr_rowindex_clear(&p->aIdx[i]);
-    mopitr_conn_unref(p->pConn);
-    sqlite3_free(p);
-}
-
-/* The index of copy p on text column iCol, built on first use; NULL on OOM (the caller
-** then scans every row). */
-static const mopitr_rowindex *pitr_cache_index(pitr_cache *p, int iCol)
-{
-    int i, rc;
-    if (p->abIdx[iCol])
-        return &p->aIdx[iCol];
-    rc = mopitr_rowindex_reserve(&p->aIdx[iCol], p->nRow);
-    for (i = 0; rc == SQLITE_OK && i < p->nRow; i++) {
-        const char *z = p->aRow[i].az[iCol];
-        if (z) /* NULL never equals anything */
-            rc = mopitr_rowindex_add(&p->aIdx[iCol], mopitr_hash_nocase(z, -1), i);
-    }
-    if (rc != SQLITE_OK) {
-        mopitr_rowindex_clear(&p->aIdx[iCol]);
-        return NULL;
-    }
-    p->abIdx[iCol] = 1;
-    return &p->aIdx[iCol];
-}
-
-/* Read pConn's whole (unfiltered) SHOW PITR into a new copy with one reference. */
-static int pitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr)
-{
-    pitr_cache *p;
-    int rc;
-
-    *ppOut = NULL;
-    p = sqlite3_malloc64(sizeof(*p));
-    if (p == NULL)
-        return SQLITE_NOMEM;
-    memset(p, 0, sizeof(*p));
-    p->nRef = 1;
-    p->pConn = pConn;
-    mopitr_conn_ref(pConn);
-    rc = mopitr_conn_fetch_all(pConn, &p->aRow, &p->nRow, pzErr);
-    /* The generation after the query: a write it had to wait for is already counted. */
-    p->gen = mopitr_conn_generation(pConn);
-    if (rc != SQLITE_OK) {
-        pitr_cache_unref(p);
-        return rc;
-    }
-    *ppOut = p;
-    return SQLITE_OK;
-}
-
-/* Forget every copy, plan and kept row. */
-static void pitr_share_clear(pitr_share *s)
-{
-    int i;
-    for (i = 0; i < s->nCache; i++)
-        pitr_cache_unref(s->apCache[i]);
-    for (i = 0; i < s->nPlan; i++)
-        sqlite3_free(s->aPlan[i].zPlan);
-    for (i = 0; i < s->nRow; i++)
-        mopitr_row_clear(&s->aRow[i]);
-    sqlite3_free(s->aRow);
-    memset(s, 0, sizeof(*s));
-}
-
-/* Has the plan zPlan on pConn already been read with its own filter in s? Records it
-** when not (a full list counts as "read": the copy then serves). NOMEM: also "read". */
-static int pitr_share_plan_seen(pitr_share *s, const char *zPlan, mopitr_conn *pConn)
-{
-    int i;
-    for (i = 0; i < s->nPlan; i++) {
-        if (s->aPlan[i].pConn == pConn && strcmp(s->aPlan[i].zPlan, zPlan) == 0)
-            return 1;
-    }
-    if (s->nPlan == PITR_MAX_PLANS)
-        return 1;
-    s->aPlan[s->nPlan].zPlan = sqlite3_mprintf("%s", zPlan);
-    if (s->aPlan[s->nPlan].zPlan == NULL)
-        return 1;
-    s->aPlan[s->nPlan++].pConn = pConn;
-    return 0;
-}
-
-/* Keep a copy of a streamed row in s (for an UPDATE that sets identity columns). */
-static int pitr_share_keep(pitr_share *s, const mopitr_row *r)
-{
-    if (s->nRow == s->nRowAlloc) {
-        int nNew = s->nRowAlloc ? s->nRowAlloc * 2 : 16;
-        mopitr_row *aNew = sqlite3_realloc64(s->aRow, sizeof(mopitr_row) * (size_t)nNew);
-        if (aNew == NULL)
-            return SQLITE_NOMEM;
-        s->aRow = aNew;
-        s->nRowAlloc = nNew;
-    }
-    memset(&s->aRow[s->nRow], 0, sizeof(mopitr_row));
-    if (mopitr_row_copy(&s->aRow[s->nRow], r) != SQLITE_OK) {
-        mopitr_row_clear(&s->aRow[s->nRow]);
-        return SQLITE_NOMEM;
-    }
-    s->nRow++;
-    return SQLITE_OK;
-}
-
-/* A row named exactly zName that this share read from pConn (borrowed), or NULL. */
-const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName)
-{
-    int i, j;
-    for (i = 0; i < s->nCache; i++) {
-        pitr_cache *p = s->apCache[i];
-        for (j = 0; p->pConn == pConn && j < p->nRow; j++) {
-            if (strcmp(p->aRow[j].az[MOPITR_COL_NAME], zName) == 0)
-                return &p->aRow[j];
-        }
-    }
-    for (i = s->nRow - 1; i >= 0; i--) {
-        if (strcmp(s->aRow[i].az[MOPITR_COL_NAME], zName) == 0)
-            return &s->aRow[i];
-    }
-    return NULL;
-}
-
-/* The still valid copy of pConn's table in s (borrowed), or NULL. A copy made before
-** a write on that connection is dropped. */
-static pitr_cache *pitr_share_find(pitr_share *s, mopitr_conn *pConn)
-{
-    int i;
-    for (i = 0; i < s->nCache; i++) {
-        pitr_cache *p = s->apCache[i];
-        if (p->pConn != pConn)
-            continue;
-        if (p->gen == mopitr_conn_generation(pConn))
-            return p;
-        pitr_cache_unref(p);
-        s->apCache[i] = s->apCache[--s->nCache];
-        return NULL;
-    }
-    return NULL;
-}
-
-/* Keep p (reference taken over) in s, dropping the oldest copy when full. */
-static void pitr_share_add(pitr_share *s, pitr_cache *p)
-{
-    if (s->nCache == PITR_MAX_CACHES) {
-        pitr_cache_unref(s->apCache[0]);
-        memmove(&s->apCache[0], &s->apCache[1], sizeof(s->apCache[0]) * (PITR_MAX_CACHES - 1));
-        s->nCache--;
-    }
-    s->apCache[s->nCache++] = p;
-}
-
-/*
-** The reads of the statement running now, or NULL when it cannot be told apart (no
-** or several statements busy on the database connection: a scan then shares only
-** within its own cursor). A statement is its sqlite3_stmt pointer, its run count
-** (SQLITE_STMTSTATUS_RUN: a reset and re-run is a new statement) and the epoch, which
-** every xBestIndex bumps: a statement finalized and a new one prepared at the same
-** address has been planned in between, so it never inherits the old copies.
-*/
-pitr_share *mopitr_vt_stmt_share(pitr_vtab *v)
-{
-    sqlite3_stmt *p, *pBusy = NULL;
-    int nRun;
-    for (p = sqlite3_next_stmt(v->db, NULL); p; p = sqlite3_next_stmt(v->db, p)) {
-        if (sqlite3_stmt_busy(p)) {
-            if (pBusy)
-                return NULL;
-            pBusy = p;
-        }
-    }
-    if (pBusy == NULL)
-        return NULL;
-    nRun = sqlite3_stmt_status(pBusy, SQLITE_STMTSTATUS_RUN, 0);
-    if (pBusy != v->pStmt || nRun != v->stmtRun || v->epoch != v->stmtEpoch) {
-        pitr_share_clear(&v->share);
-        v->pStmt = pBusy;
-        v->stmtRun = nRun;
-        v->stmtEpoch = v->epoch;
-        v->share.bKeepRows = !sqlite3_stmt_readonly(pBusy);
-    }
-    return &v->share;
 }
 
 /* ---- arguments ---------------------------------------------------------- */
@@ -394,7 +200,7 @@ out:
 static int pitr_disconnect(sqlite3_vtab *pVtab)
 {
     pitr_vtab *v = (pitr_vtab *)pVtab;
-    pitr_share_clear(&v->share);
+    mopitr_share_clear(&v->share);
     mopitr_registry_unref(v->pReg);
     sqlite3_free(v->zConn);
     sqlite3_free(v->zTable);
@@ -549,7 +355,7 @@ static void pitr_scan_clear(pitr_cursor *c)
     mopitr_result_free(c->pRes);
     c->pRes = NULL;
     mopitr_row_clear(&c->row);
-    pitr_cache_unref(c->pCache);
+    mopitr_cache_unref(c->pCache);
     c->pCache = NULL;
     c->nMatch = c->iMatch = 0; /* aMatch is kept for the next scan (freed by xClose) */
     c->bEof = 1;
@@ -561,7 +367,7 @@ static int pitr_close(sqlite3_vtab_cursor *pCur)
     pitr_cursor *c = (pitr_cursor *)pCur;
     pitr_scan_clear(c);
     sqlite3_free(c->aMatch);
-    pitr_share_clear(&c->own);
+    mopitr_share_clear(&c->own);
     sqlite3_free(c->zScanConn);
     sqlite3_free(c);
     return SQLITE_OK;
@@ -674,7 +480,7 @@ static int pitr_stream_next(pitr_cursor *c, char **pzErr)
     if (rc == SQLITE_ROW) {
         c->iRowid++;
         if (c->pShare && c->pShare->bKeepRows)
-            return pitr_share_keep(c->pShare, &c->row);
+            return mopitr_share_keep(c->pShare, &c->row);
         return SQLITE_OK;
     }
     /* Done or failed: release the stream so the handle is free at once. */
@@ -733,7 +539,7 @@ static int pitr_match_rows(pitr_cursor *c, const pitr_args *a, int bIndex)
     int i, j, rc = SQLITE_OK, iArg = bIndex ? pitr_index_arg(a) : -1;
 
     if (iArg >= 0)
-        pIdx = pitr_cache_index(p, a->aArg[iArg].term.iCol);
+        pIdx = mopitr_cache_index(p, a->aArg[iArg].term.iCol);
     if (pIdx == NULL) {
         for (i = 0; rc == SQLITE_OK && i < p->nRow; i++) {
             if (mopitr_plan_match(&p->aRow[i], a->aArg, a->nArg))
@@ -814,10 +620,10 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     if (pShare == NULL)
         pShare = &c->own;
     c->pShare = pShare;
-    c->pCache = pitr_share_find(pShare, pConn);
+    c->pCache = mopitr_share_find(pShare, pConn);
     bPending = mopitr_txn_pending(v->db, pConn); /* queued writes: read the copy (below) */
     if (c->pCache == NULL && !bPending &&
-        !pitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
+        !mopitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
         /* The first read of this plan in this statement: send its own filtered query. */
         zSql = mopitr_plan_render(args.aArg, args.nArg, mopitr_conn_no_backslash_escapes(pConn));
         if (zSql == NULL) {
@@ -834,17 +640,17 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     if (c->pCache == NULL) {
         /* A repeated read of a plan (a join's inner side, a correlated subquery): copy
         ** the whole table once and answer this and every later read from the copy. */
-        rc = pitr_cache_load(pConn, &c->pCache, &zErr);
+        rc = mopitr_cache_load(pConn, &c->pCache, &zErr);
         if (rc != SQLITE_OK)
             goto out;
-        pitr_share_add(pShare, c->pCache);
+        mopitr_share_add(pShare, c->pCache);
     }
     c->pCache->nRef++; /* the scan's own reference */
     if (bPending) {
         /* Read-your-writes (txn.c): the copy with this transaction's queued changes. */
         pitr_cache *pOver = NULL;
         rc = mopitr_txn_overlay(v->db, pConn, c->pCache, &pOver, &zErr);
-        pitr_cache_unref(c->pCache);
+        mopitr_cache_unref(c->pCache);
         c->pCache = pOver;
         if (rc != SQLITE_OK)
             goto out;
