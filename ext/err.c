@@ -145,3 +145,9 @@ const char *mopitr_err_clip(char *aBuf, const char *z, int n)
     aBuf[i] = 0;
     return aBuf;
 }
+
+/* See the header. */
+const char *mopitr_err_body(const char *z)
+{
+    return strncmp(z, "mo_pitr: ", 9) == 0 ? z + 9 : z;
+}

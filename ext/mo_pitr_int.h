@@ -112,6 +112,9 @@ char *mopitr_server_errf(unsigned int merr, const char *zMsg, const char *zWhatF
 #define MOPITR_CLIP_SIZE (MOPITR_CLIP_MAX + 4)
 const char *mopitr_err_clip(char *aBuf, const char *z, int n);
 
+/* A message without its leading "mo_pitr: " (for quoting it inside another). */
+const char *mopitr_err_body(const char *z);
+
 /* ======================================================================
 ** dsn.c: connection strings (pure)
 **

@@ -128,7 +128,7 @@ static int txn_view_resolve(mopitr_txn *t, int iView, const pitr_cache *pBase, c
         /* zWhy is "mo_pitr: <why>" about an INSERT queued earlier. */
         *pzErr = mopitr_errf("%s (an INSERT queued earlier in this transaction; ROLLBACK, "
                              "or ROLLBACK TO a savepoint before it)",
-                             zWhy + 9);
+                             mopitr_err_body(zWhy));
         sqlite3_free(zWhy);
         if (*pzErr == NULL)
             rc = SQLITE_NOMEM;
@@ -426,7 +426,7 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     rc = txn_resolve_blind(t, pzErr);
     if (rc != SQLITE_OK) {
         char *z = *pzErr;
-        *pzErr = z ? mopitr_errf("COMMIT refused, nothing was sent: %s", z + 9) : NULL;
+        *pzErr = z ? mopitr_errf("COMMIT refused, nothing was sent: %s", mopitr_err_body(z)) : NULL;
         sqlite3_free(z);
         txn_reset(t);
         return *pzErr ? rc : SQLITE_NOMEM;

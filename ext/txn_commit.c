@@ -456,8 +456,8 @@ static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
 ** reason only). Returns z. */
 static char *commit_unprefix(char *z)
 {
-    if (z && strncmp(z, "mo_pitr: ", 9) == 0)
-        memmove(z, z + 9, strlen(z + 9) + 1);
+    if (z)
+        memmove(z, mopitr_err_body(z), strlen(mopitr_err_body(z)) + 1);
     return z;
 }
 

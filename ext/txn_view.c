@@ -59,15 +59,6 @@ struct mopitr_view {
     int nTouched;
 };
 
-/* FNV-1a of a string. */
-static unsigned view_hash(const char *z)
-{
-    unsigned h = 2166136261u;
-    while (*z)
-        h = (h ^ (unsigned char)*z++) * 16777619u;
-    return h;
-}
-
 /* A folded copy of zName. NULL on OOM. */
 static char *view_key(const char *zName)
 {
@@ -109,7 +100,7 @@ static int view_rehash(mopitr_view *v)
     for (i = 0; i < nHash; i++)
         aHash[i] = -1;
     for (i = 0; i < v->nItem; i++) {
-        unsigned h = view_hash(v->aItem[i].zKey) & (unsigned)(nHash - 1);
+        unsigned h = mopitr_hash_nocase(v->aItem[i].zKey, -1) & (unsigned)(nHash - 1);
         v->aItem[i].iNext = aHash[h];
         aHash[h] = i;
     }
@@ -129,7 +120,8 @@ static int view_find_key(const mopitr_view *v, const char *zKey)
     int i;
     if (v->nHash == 0)
         return -1;
-    for (i = v->aHash[view_hash(zKey) & (unsigned)(v->nHash - 1)]; i >= 0; i = v->aItem[i].iNext) {
+    for (i = v->aHash[mopitr_hash_nocase(zKey, -1) & (unsigned)(v->nHash - 1)]; i >= 0;
+         i = v->aItem[i].iNext) {
         if (strcmp(v->aItem[i].zKey, zKey) == 0)
             return i;
     }
@@ -169,7 +161,7 @@ static int view_item_add(mopitr_view *v, char *zKey, int *piOut)
     *piOut = v->nItem++;
     if (v->nItem * 2 > v->nHash)
         return view_rehash(v);
-    h = view_hash(zKey) & (unsigned)(v->nHash - 1);
+    h = mopitr_hash_nocase(zKey, -1) & (unsigned)(v->nHash - 1);
     p->iNext = v->aHash[h];
     v->aHash[h] = *piOut;
     return SQLITE_OK;
