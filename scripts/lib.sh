@@ -36,8 +36,8 @@ mopitr_install_deps() {
 mopitr_build() {
     local dir=$1; shift
     cmake -S "$MOPITR_ROOT" -B "$dir" "$@" >/dev/null || return 1
-    cmake --build "$dir" -j"$(nproc)" >/dev/null 2>"$dir.build.log" || {
-        cat "$dir.build.log" >&2
+    cmake --build "$dir" -j"$(nproc)" >/dev/null 2>"$dir/build.log" || {
+        cat "$dir/build.log" >&2
         return 1
     }
 }
