@@ -641,6 +641,23 @@ int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr);
 /* The connection named zName (NULL: the table's own), or NULL with *pzErr. Borrowed. */
 mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr);
 
+/* vtab_args.c: the pushdown of a scan, shared with mo_pitr_all (see its manual). */
+/* xBestIndex: push the usable data-column constraints (argv from nArg + 1 on), set
+** idxStr (the SHOW PITR template) and the cost. SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_vt_plan(sqlite3_index_info *pInfo, int nArg, int bUniqueName);
+/* The values bound to one xFilter call, detached from SQLite (plan.c is pure). */
+typedef struct mopitr_vt_args {
+    mopitr_arg aArg[PITR_MAX_TERMS];
+    mopitr_val *aVal; /* all values, texts in azText */
+    char **azText;
+    int nVal, nAlloc, nArg;
+} mopitr_vt_args;
+/* Collect the values of aTerm (IN lists expanded, text folded for comparisons) from argv
+** into *a (zeroed first by the caller). SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_vt_args_collect(mopitr_vt_args *a, const mopitr_term *aTerm, int nTerm,
+                           sqlite3_value **argv);
+void mopitr_vt_args_clear(mopitr_vt_args *a); /* free and zero */
+
 /* vtab_share.c: the reads of one statement (see its manual). */
 /* The row named zName that the running statement already read, or NULL. Borrowed. */
 const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName);
