@@ -26,8 +26,10 @@
 #                          must equal WANT ("" for no rows)
 #     delay MS             MOSIM FAULT DELAY MS (0 clears)
 #     mark                 remember the end of the cluster's statement log
-#     count N [SUBSTR]     the log lines after the mark whose statement contains SUBSTR
-#                          (unescaped; every line without it) must be N, leaving out the
+#     count N [SUBSTR...]  the log lines after the mark whose statement contains SUBSTR
+#                          (the rest of the arguments joined by blanks, as the runner's
+#                          `log count` takes the rest of its line; unescaped; every line
+#                          without it) must be N, leaving out the
 #                          lines of this script's own sessions; as the runner's `log count`,
 #                          a lower count is re-read for up to MOPITR_LOG_WAIT_MS (2000) ms,
 #                          an equal one once more after 30 ms
@@ -239,7 +241,7 @@ ctl() {
             die "cluster $i: $1"$'\n'"  expected: $want"$'\n'"  actual:   $got" ;;
     mark) log_end "$d/mosim.log" >"$d/mark" ;;
     count)
-        local want=${1:?count needs N} sub=${2-} got waited=0 max=${MOPITR_LOG_WAIT_MS:-2000}
+        local want=${1:?count needs N} sub="${*:2}" got waited=0 max=${MOPITR_LOG_WAIT_MS:-2000}
         got=$(log_count "$i" "$sub")
         while [ "$got" -lt "$want" ] && [ "$waited" -lt "$max" ]; do
             sleep 0.01; waited=$((waited + 10)); got=$(log_count "$i" "$sub")
