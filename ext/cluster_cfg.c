@@ -22,17 +22,19 @@
 ** Which keys mean what:
 **   - libmariadb reads the group itself, with [client], [client-server] and
 **     [client-mariadb] before it, exactly as any libmariadb client reads its groups
-**     (quotes, escapes, '_' or '-', !include, later lines winning): host, port, user,
-**     password, database, ssl-ca, ssl-cert, ssl-key, connect-timeout, and
-**     ssl-verify-server-cert / ssl-enforce (ssl_mode verify_identity / required when the
-**     group gives no ssl_mode). At connect time it applies the group once more, so its
-**     other client options (tls-version, ssl-cipher, ...) take effect as well.
+**     (quotes, escapes, '_' or '-', !include, later lines winning). mo_pitr takes from
+**     what it read: host, port, user, password, database, ssl-ca, ssl-cert, ssl-key,
+**     connect-timeout, and ssl-verify-server-cert / ssl-enforce (ssl_mode
+**     verify_identity / required when the group gives no ssl_mode). Its other client
+**     options are not used: the connection's settings are mo_pitr's (TCP, utf8mb4, UTC,
+**     the TLS rules of conn.c), whatever a [client] group of ~/.my.cnf says.
 **   - mo_pitr's own keys, which libmariadb does not know and skips, are read from the
 **     cluster's own group only: account, role, read_timeout, write_timeout, ssl_mode
 **     ('_' or '-'), with the DSN's values and rules. Plain values; quotes around a value
 **     are dropped.
-**   - The values become one DSN (dsn.c checks them as it checks any DSN); the option
-**     file and group go with it. The group's password comes before MO_PASSWORD.
+**   - The values become one DSN (dsn.c checks them as it checks any DSN), so the file is
+**     read once per mo_connect: a reconnect uses the same values, an edit applies at the
+**     next mo_connect. The group's password comes before MO_PASSWORD.
 **
 ** Refused files: one readable by group or others (mode & 044) that holds a password
 ** (password, passwd, ssl-passphrase, tls-passphrase, in any group), and one writable by
@@ -466,8 +468,6 @@ int mopitr_cluster_dsn(const char *zFile, const char *zName, mopitr_dsn *pOut, i
     }
     *pbKnown = 1;
     x = sqlite3_str_new(NULL);
-    cfg_put(x, "option_file", zFile);
-    cfg_put(x, "option_group", s.zGroup);
     for (i = 0; i < CFG_NOWN; i++)
         cfg_put(x, cfg_azOwn[i], s.azOwn[i]);
     rc = cfg_probe(x, zFile, s.zGroup, s.azOwn);
