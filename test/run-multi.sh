@@ -22,8 +22,8 @@
 # non-zero with a message when the check fails):
 #     sql STMT...          run each statement as root (the mariadb CLI), e.g.
 #                          "MOSIM FAULT DELAY 200" or "CREATE DATABASE d1"
-#     query SQL WANT       the rows of SQL as text, columns joined by ' ', rows by ',',
-#                          must equal WANT ("" for no rows)
+#     query SQL WANT       the rows of SQL as text, columns joined by ' ', rows sorted
+#                          (byte order) and joined by ',', must equal WANT ("" for no rows)
 #     delay MS             MOSIM FAULT DELAY MS (0 clears)
 #     mark                 remember the end of the cluster's statement log
 #     count N [SUBSTR...]  the log lines after the mark whose statement contains SUBSTR
@@ -236,7 +236,7 @@ ctl() {
         local got want=${2-}
         got=$(cli "$i" -e "SELECT connection_id(); ${1:?query needs SQL}") ||
             die "cluster $i: $1: $got"
-        got=$(printf '%s' "$got" | tr '\t' ' ' | paste -sd, -)
+        got=$(printf '%s' "$got" | tr '\t' ' ' | LC_ALL=C sort | paste -sd, -)
         [ "$got" == "$want" ] ||
             die "cluster $i: $1"$'\n'"  expected: $want"$'\n'"  actual:   $got" ;;
     mark) log_end "$d/mosim.log" >"$d/mark" ;;
