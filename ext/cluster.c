@@ -61,20 +61,22 @@ void mopitr_cluster_notes_free(mopitr_cluster_notes *p)
 /* See the header: remember zErr (NULL: forget) as the last outcome of cluster zName. */
 void mopitr_cluster_note(mopitr_cluster_notes **pp, const char *zName, const char *zErr)
 {
-    mopitr_cluster_notes *p;
-    for (; *pp; pp = &(*pp)->pNext) {
-        if (sqlite3_stricmp((*pp)->zName, zName) == 0)
-            break;
+    mopitr_cluster_notes *p = *pp, *pPrev = NULL;
+    while (p && sqlite3_stricmp(p->zName, zName) != 0) {
+        pPrev = p;
+        p = p->pNext;
     }
-    p = *pp;
-    if (p && zErr == NULL) {
-        *pp = p->pNext;
-        p->pNext = NULL;
-        mopitr_cluster_notes_free(p);
+    if (zErr == NULL) {
+        if (p) {
+            if (pPrev)
+                pPrev->pNext = p->pNext;
+            else
+                *pp = p->pNext;
+            p->pNext = NULL;
+            mopitr_cluster_notes_free(p);
+        }
         return;
     }
-    if (zErr == NULL)
-        return;
     if (p == NULL) {
         p = sqlite3_malloc64(sizeof(*p));
         if (p == NULL)
@@ -85,6 +87,7 @@ void mopitr_cluster_note(mopitr_cluster_notes **pp, const char *zName, const cha
             sqlite3_free(p);
             return;
         }
+        p->pNext = *pp;
         *pp = p;
     }
     sqlite3_free(p->zErr);
@@ -201,16 +204,7 @@ static void cluster_connect_all_func(sqlite3_context *ctx, int argc, sqlite3_val
 
 /* ---- the mo_clusters table ------------------------------------------------------ */
 
-enum {
-    CL_NAME = 0,
-    CL_HOST,
-    CL_PORT,
-    CL_USER,
-    CL_ACCOUNT,
-    CL_STATE,
-    CL_ERROR,
-    CL_NCOL
-};
+enum { CL_NAME = 0, CL_HOST, CL_PORT, CL_USER, CL_ACCOUNT, CL_STATE, CL_ERROR, CL_NCOL };
 
 typedef struct cl_vtab {
     sqlite3_vtab base;
@@ -415,10 +409,9 @@ int mopitr_cluster_register(sqlite3 *db, mopitr_registry *p)
     size_t i;
     for (i = 0; rc == SQLITE_OK && i < sizeof(anArg) / sizeof(anArg[0]); i++) {
         mopitr_registry_ref(p); /* dropped by the destructor, also on failure */
-        rc = sqlite3_create_function_v2(db, "mo_connect_all", anArg[i],
-                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, p,
-                                        cluster_connect_all_func, NULL, NULL,
-                                        mopitr_registry_unref);
+        rc = sqlite3_create_function_v2(
+            db, "mo_connect_all", anArg[i], SQLITE_UTF8 | SQLITE_DIRECTONLY, p,
+            cluster_connect_all_func, NULL, NULL, mopitr_registry_unref);
     }
     if (rc == SQLITE_OK) {
         mopitr_registry_ref(p);

@@ -270,8 +270,8 @@ static int cfg_scan_file(cfg_scan *s, const char *zFile, int depth)
         if (*z == '[') {
             zEnd = strchr(++z, ']');
             if (zEnd == NULL) {
-                *s->pzErr = mopitr_errf("option file '%s' line %d: a group name without ']'",
-                                        zFile, iLine);
+                *s->pzErr =
+                    mopitr_errf("option file '%s' line %d: a group name without ']'", zFile, iLine);
                 rc = SQLITE_ERROR;
                 break;
             }

@@ -92,8 +92,8 @@ struct mopitr_fanout {
     sqlite3 *db; /* interrupts */
     fanout_one *a;
     int n;
-    int iNext;   /* where the round robin looks for the next row */
-    int bReport; /* a failed connection is a row, not the scan's error */
+    int iNext;        /* where the round robin looks for the next row */
+    int bReport;      /* a failed connection is a row, not the scan's error */
     long long tCheck; /* the last interrupt check (ms) */
 };
 
@@ -277,7 +277,8 @@ static void fanout_suspended(fanout_one *o, int st)
     o->status = st;
     if (st) {
         o->tWait = fanout_now_ms();
-        o->msTimeout = (st & MYSQL_WAIT_TIMEOUT) ? (int)mysql_get_timeout_value_ms(o->pConn->m) : -1;
+        o->msTimeout =
+            (st & MYSQL_WAIT_TIMEOUT) ? (int)mysql_get_timeout_value_ms(o->pConn->m) : -1;
     }
 }
 
@@ -336,9 +337,10 @@ static int fanout_send(fanout_one *o, mopitr_wait *w)
     }
     if (mysql_get_optionv(o->pConn->m, MYSQL_OPT_NONBLOCK, &bNonblock) != 0 || !bNonblock) {
         if (mysql_optionsv(o->pConn->m, MYSQL_OPT_NONBLOCK, 0) != 0) {
-            fanout_fail(o, mopitr_errf("cannot read from %s without blocking: the client library "
-                                       "refused MYSQL_OPT_NONBLOCK",
-                                       o->pConn->zDescribe),
+            fanout_fail(o,
+                        mopitr_errf("cannot read from %s without blocking: the client library "
+                                    "refused MYSQL_OPT_NONBLOCK",
+                                    o->pConn->zDescribe),
                         SQLITE_ERROR);
             return SQLITE_OK;
         }
@@ -404,8 +406,8 @@ static void fanout_one_clear(fanout_one *o)
         mopitr_wait *w = mopitr_wait_current();
         mysql_free_result(o->pRes);
         o->pRes = NULL;
-        if ((w && w->bBudgetSpent) ||
-            (o->pConn->m && mysql_errno(o->pConn->m) && mopitr_conn_is_lost(mysql_errno(o->pConn->m))))
+        if ((w && w->bBudgetSpent) || (o->pConn->m && mysql_errno(o->pConn->m) &&
+                                       mopitr_conn_is_lost(mysql_errno(o->pConn->m))))
             mopitr_conn_drop(o->pConn);
     }
     if (o->eState == FO_QUERY || o->eState == FO_FETCH)
@@ -484,7 +486,8 @@ int mopitr_fanout_start(sqlite3 *db, mopitr_conn *const *apConn, const char *con
         }
         rc = fanout_send(o, &w);
         if (rc == SQLITE_INTERRUPT) {
-            *pzErr = mopitr_errf("connection '%s': %s", o->zName, o->zFail ? o->zFail : "interrupted");
+            *pzErr =
+                mopitr_errf("connection '%s': %s", o->zName, o->zFail ? o->zFail : "interrupted");
             if (*pzErr == NULL)
                 rc = SQLITE_NOMEM;
         }
@@ -607,8 +610,8 @@ static int fanout_wait(mopitr_fanout *f, mopitr_wait *w, char **pzErr)
     }
     /* Between slices, as conn_wait.c does; also now and then while rows keep coming, and
     ** whenever a reconnect on the way saw the interrupt. */
-    if (w->bInterrupted || ((nReady == 0 || tNow - f->tCheck >= CONN_WAIT_SLICE_MS) &&
-                            mopitr_wait_interrupted(w)))
+    if (w->bInterrupted ||
+        ((nReady == 0 || tNow - f->tCheck >= CONN_WAIT_SLICE_MS) && mopitr_wait_interrupted(w)))
         rc = fanout_interrupted(f, pzErr);
     if (nReady == 0 || tNow - f->tCheck >= CONN_WAIT_SLICE_MS)
         f->tCheck = tNow;

@@ -697,7 +697,8 @@ int mopitr_dsn_copy(mopitr_dsn *pOut, const mopitr_dsn *pIn)
           dsn_copy_str(&pOut->password, pIn->password) &&
           dsn_copy_str(&pOut->account, pIn->account) && dsn_copy_str(&pOut->role, pIn->role) &&
           dsn_copy_str(&pOut->database, pIn->database) &&
-          dsn_copy_str(&pOut->ssl_ca, pIn->ssl_ca) && dsn_copy_str(&pOut->ssl_cert, pIn->ssl_cert) &&
+          dsn_copy_str(&pOut->ssl_ca, pIn->ssl_ca) &&
+          dsn_copy_str(&pOut->ssl_cert, pIn->ssl_cert) &&
           dsn_copy_str(&pOut->ssl_key, pIn->ssl_key) &&
           dsn_copy_str(&pOut->option_file, pIn->option_file) &&
           dsn_copy_str(&pOut->option_group, pIn->option_group);

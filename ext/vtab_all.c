@@ -126,8 +126,8 @@ static int all_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
         const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
         if (c->op != SQLITE_INDEX_CONSTRAINT_EQ)
             continue;
-        k = c->iColumn == ALL_COL_CONNECTIONS ? 0
-            : c->iColumn == ALL_COL_ON_ERROR  ? 1
+        k = c->iColumn == ALL_COL_CONNECTIONS  ? 0
+            : c->iColumn == ALL_COL_ON_ERROR   ? 1
             : c->iColumn == ALL_COL_CONNECTION ? 2
                                                : -1;
         if (k < 0)

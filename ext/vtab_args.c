@@ -181,4 +181,3 @@ int mopitr_vt_args_collect(mopitr_vt_args *a, const mopitr_term *aTerm, int nTer
     a->nArg = nTerm;
     return SQLITE_OK;
 }
-
