@@ -206,11 +206,6 @@ static void cluster_connect_all_func(sqlite3_context *ctx, int argc, sqlite3_val
 
 enum { CL_NAME = 0, CL_HOST, CL_PORT, CL_USER, CL_ACCOUNT, CL_STATE, CL_ERROR, CL_NCOL };
 
-typedef struct cl_vtab {
-    sqlite3_vtab base;
-    mopitr_registry *pReg; /* one reference */
-} cl_vtab;
-
 typedef struct cl_cursor {
     sqlite3_vtab_cursor base;
     char **az; /* nRow * CL_NCOL texts (PORT as decimal text), NULL for SQL NULL */
@@ -221,28 +216,10 @@ typedef struct cl_cursor {
 static int cl_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                       sqlite3_vtab **ppVtab, char **pzErr)
 {
-    cl_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, "
-                                      "user TEXT, account TEXT, state TEXT, error TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->pReg = pAux;
-    mopitr_registry_ref(v->pReg);
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int cl_disconnect(sqlite3_vtab *pVtab)
-{
-    cl_vtab *v = (cl_vtab *)pVtab;
-    mopitr_registry_unref(v->pReg);
-    sqlite3_free(v);
-    return SQLITE_OK;
+    return mopitr_reg_vtab_connect(db, pAux,
+                                   "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, user TEXT, "
+                                   "account TEXT, state TEXT, error TEXT)",
+                                   sizeof(mopitr_reg_vtab), ppVtab);
 }
 
 /* xBestIndex: a full scan of the (small) file. */
@@ -326,7 +303,7 @@ static int cl_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, 
                      sqlite3_value **argv)
 {
     cl_cursor *c = (cl_cursor *)pCur;
-    mopitr_registry *p = ((cl_vtab *)pCur->pVtab)->pReg;
+    mopitr_registry *p = ((mopitr_reg_vtab *)pCur->pVtab)->pReg;
     char *zFile = NULL, *zErr = NULL, **azName = NULL;
     int nName = 0, i, rc;
 
@@ -390,8 +367,8 @@ static sqlite3_module cl_module = {
     .xCreate = NULL, /* eponymous only */
     .xConnect = cl_connect,
     .xBestIndex = cl_best_index,
-    .xDisconnect = cl_disconnect,
-    .xDestroy = cl_disconnect,
+    .xDisconnect = mopitr_reg_vtab_disconnect,
+    .xDestroy = mopitr_reg_vtab_disconnect,
     .xOpen = cl_open,
     .xClose = cl_close,
     .xFilter = cl_filter,

@@ -84,21 +84,6 @@ typedef struct cfg_scan {
     char **pzErr;
 } cfg_scan;
 
-/* Is z[0..n) a connection name (the registry's rule)? */
-static int cfg_name_ok(const char *z, int n)
-{
-    int i;
-    if (n < 1 || n > 64)
-        return 0;
-    for (i = 0; i < n; i++) {
-        char c = z[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 /* See the header: a bare name, not a DSN. */
 int mopitr_cluster_is_name(const char *z, int n)
 {
@@ -106,7 +91,7 @@ int mopitr_cluster_is_name(const char *z, int n)
         return 0;
     if (n < 0)
         n = (int)strlen(z);
-    return cfg_name_ok(z, n);
+    return mopitr_dsn_name_ok(z, n);
 }
 
 /* See the header. */

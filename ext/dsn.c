@@ -672,6 +672,26 @@ void mopitr_dsn_clear(mopitr_dsn *p)
     memset(p, 0, sizeof(*p));
 }
 
+/*
+** Is z[0..n) (n < 0: strlen) a connection name: 1 to 64 ASCII letters, digits, '_', '-'
+** or '.'? (The rule of mo_connect's names; a named cluster is one, cluster_cfg.c.)
+*/
+int mopitr_dsn_name_ok(const char *z, int n)
+{
+    int i;
+    if (n < 0)
+        n = (int)strlen(z);
+    if (n < 1 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = z[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
 /* Copy z into *pz (NULL stays NULL); returns 0 on OOM. */
 static int dsn_copy_str(char **pz, const char *z)
 {

@@ -163,6 +163,9 @@ void mopitr_dsn_clear(mopitr_dsn *p);
 ** *pOut cleared. */
 int mopitr_dsn_copy(mopitr_dsn *pOut, const mopitr_dsn *pIn);
 
+/* Is z[0..n) (n < 0: strlen) a connection name (1 to 64 letters, digits, '_', '-', '.')? */
+int mopitr_dsn_name_ok(const char *z, int n);
+
 /* MatrixOne login name: "account:user[:role]" or "user". NULL on OOM. */
 char *mopitr_dsn_login(const mopitr_dsn *p);
 
@@ -889,6 +892,17 @@ int mopitr_registry_put(mopitr_registry *p, const char *zName, mopitr_conn *pCon
 /* Copies of the connection names, oldest first (free with mopitr_cluster_list_free).
 ** SQLITE_OK or SQLITE_NOMEM. */
 int mopitr_registry_names(mopitr_registry *p, char ***pazName, int *pnName);
+/* The start of a read-only table that holds a reference to the registry (its pAux). */
+typedef struct mopitr_reg_vtab {
+    sqlite3_vtab base;
+    mopitr_registry *pReg; /* one reference */
+    sqlite3 *db;
+} mopitr_reg_vtab;
+/* xConnect's work for such a table: declare zSchema, allocate nBytes (>= the struct,
+** zeroed), take a reference to pAux. SQLITE_OK or an error code. */
+int mopitr_reg_vtab_connect(sqlite3 *db, void *pAux, const char *zSchema, size_t nBytes,
+                            sqlite3_vtab **ppVtab);
+int mopitr_reg_vtab_disconnect(sqlite3_vtab *pVtab); /* xDisconnect and xDestroy */
 
 /* conn_fanout.c (live) */
 typedef struct mopitr_fanout mopitr_fanout; /* one SHOW PITR running on several connections */

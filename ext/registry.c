@@ -232,6 +232,35 @@ int mopitr_registry_names(mopitr_registry *p, char ***pazName, int *pnName)
     return SQLITE_OK;
 }
 
+/* See the header: a read-only table holding a registry reference (cluster.c,
+** vtab_all.c). */
+int mopitr_reg_vtab_connect(sqlite3 *db, void *pAux, const char *zSchema, size_t nBytes,
+                            sqlite3_vtab **ppVtab)
+{
+    mopitr_reg_vtab *v;
+    int rc = sqlite3_declare_vtab(db, zSchema);
+    if (rc != SQLITE_OK)
+        return rc;
+    v = sqlite3_malloc64(nBytes);
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, nBytes);
+    v->pReg = pAux;
+    v->db = db;
+    mopitr_registry_ref(v->pReg);
+    *ppVtab = &v->base;
+    return SQLITE_OK;
+}
+
+/* See the header. */
+int mopitr_reg_vtab_disconnect(sqlite3_vtab *pVtab)
+{
+    mopitr_reg_vtab *v = (mopitr_reg_vtab *)pVtab;
+    mopitr_registry_unref(v->pReg);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
 /* Report rc/zErr (owned) as the function's error. */
 static void registry_result_error(sqlite3_context *ctx, int rc, char *zErr)
 {

@@ -55,11 +55,7 @@ enum {
 #define ALL_IDX_ON_ERROR    2
 #define ALL_IDX_CONNECTION  4
 
-typedef struct all_vtab {
-    sqlite3_vtab base;
-    sqlite3 *db;
-    mopitr_registry *pReg; /* one reference */
-} all_vtab;
+typedef mopitr_reg_vtab all_vtab; /* the registry (connections) and the database */
 
 /* One row read through a transaction's overlay (a connection with queued changes). */
 typedef struct all_over {
@@ -86,35 +82,16 @@ typedef struct all_cursor {
 static int all_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                        sqlite3_vtab **ppVtab, char **pzErr)
 {
-    all_vtab *v;
-    int rc = sqlite3_declare_vtab(
-        db, "CREATE TABLE x(name TEXT COLLATE " MOPITR_COLLATION
-            ", level TEXT COLLATE " MOPITR_COLLATION ", account_name TEXT COLLATE " MOPITR_COLLATION
-            ", database_name TEXT COLLATE " MOPITR_COLLATION
-            ", table_name TEXT COLLATE " MOPITR_COLLATION
-            ", range_value INTEGER, range_unit TEXT COLLATE " MOPITR_COLLATION
-            ", created_time TEXT, modified_time TEXT, connection TEXT COLLATE NOCASE, error TEXT, "
-            "connections HIDDEN, on_error HIDDEN)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->db = db;
-    v->pReg = pAux;
-    mopitr_registry_ref(v->pReg);
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int all_disconnect(sqlite3_vtab *pVtab)
-{
-    all_vtab *v = (all_vtab *)pVtab;
-    mopitr_registry_unref(v->pReg);
-    sqlite3_free(v);
-    return SQLITE_OK;
+    return mopitr_reg_vtab_connect(
+        db, pAux,
+        "CREATE TABLE x(name TEXT COLLATE " MOPITR_COLLATION
+        ", level TEXT COLLATE " MOPITR_COLLATION ", account_name TEXT COLLATE " MOPITR_COLLATION
+        ", database_name TEXT COLLATE " MOPITR_COLLATION
+        ", table_name TEXT COLLATE " MOPITR_COLLATION
+        ", range_value INTEGER, range_unit TEXT COLLATE " MOPITR_COLLATION
+        ", created_time TEXT, modified_time TEXT, connection TEXT COLLATE NOCASE, "
+        "error TEXT, connections HIDDEN, on_error HIDDEN)",
+        sizeof(all_vtab), ppVtab);
 }
 
 /* xBestIndex: see the file comment. */
@@ -474,8 +451,8 @@ static sqlite3_module all_module = {
     .xCreate = NULL, /* eponymous only */
     .xConnect = all_connect,
     .xBestIndex = all_best_index,
-    .xDisconnect = all_disconnect,
-    .xDestroy = all_disconnect,
+    .xDisconnect = mopitr_reg_vtab_disconnect,
+    .xDestroy = mopitr_reg_vtab_disconnect,
     .xOpen = all_open,
     .xClose = all_close,
     .xFilter = all_filter,
