@@ -452,6 +452,15 @@ int mopitr_cluster_dsn(const char *zFile, const char *zName, mopitr_dsn *pOut, i
         goto out;
     }
     *pbKnown = 1;
+    if (!mopitr_dsn_name_ok(zName, -1)) {
+        /* It becomes the connection's name: the rule of mo_connect's names. */
+        char aClip[MOPITR_CLIP_SIZE];
+        *pzErr = mopitr_errf("cluster name '%s' ([%s] in '%s') is not valid: use 1 to 64 "
+                             "letters, digits, '_', '-' or '.'",
+                             mopitr_err_clip(aClip, zName, -1), s.zGroup, zFile);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        goto out;
+    }
     x = sqlite3_str_new(NULL);
     for (i = 0; i < CFG_NOWN; i++)
         cfg_put(x, cfg_azOwn[i], s.azOwn[i]);

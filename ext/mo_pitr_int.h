@@ -477,9 +477,9 @@ int mopitr_wait_interrupted(mopitr_wait *w);
 int mopitr_io_wait(int fd, char bRead, int msTimeout);
 
 /* ----------------------------------------------------------------------
-** conn.c and conn_result.c internals (live): only those two files (they define
-*MOPITR_CONN_INTERNALS before including
-** this header, after <mysql.h>): the two objects and the helpers they share.
+** conn.c and conn_result.c internals (live): only those two files and conn_fanout.c
+** (they define MOPITR_CONN_INTERNALS before including this header, after <mysql.h>):
+** the two objects and the helpers they share.
 ** ---------------------------------------------------------------------- */
 #ifdef MOPITR_CONN_INTERNALS
 struct mopitr_conn {

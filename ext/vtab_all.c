@@ -344,6 +344,15 @@ static int all_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
             goto out;
         }
     }
+    if (c->nName == 0 && (idxNum & ALL_IDX_CONNECTIONS) &&
+        sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+        char aClip[MOPITR_CLIP_SIZE];
+        zErr = mopitr_errf("the connections argument '%s' names no connection (a "
+                           "comma-separated list of names; NULL for all)",
+                           mopitr_err_clip(aClip, (const char *)sqlite3_value_text(argv[0]), -1));
+        rc = SQLITE_ERROR;
+        goto out;
+    }
     if (c->nName == 0) {
         zErr = mopitr_errf("mo_pitr_all has no connection to read: call mo_connect(dsn, name) "
                            "or mo_connect_all() first");
