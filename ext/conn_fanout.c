@@ -196,8 +196,8 @@ static int fanout_send(fanout_one *o, mopitr_wait *w);
 /*
 ** o's libmariadb call ended with error merr (zMsg: libmariadb's text). A server error
 ** leaves the handle usable; a lost handle is closed, and before the first row (not after
-** a timeout or an interrupt) the statement is sent once more on a fresh connection.
-** bTimedOut, msTimeout, bRead: the wait that ran out, if that was the cause.
+** an interrupt seen in w) the statement is sent once more on a fresh connection.
+** (Timeouts do not come here: fanout_timed_out ends those calls itself.)
 */
 static void fanout_error(fanout_one *o, mopitr_wait *w, unsigned merr, const char *zMsg)
 {

@@ -38,7 +38,8 @@
 **     and streams the rows as they come, in no particular order across connections.
 **   - A connection with changes queued in the current transaction is read as mo_pitr
 **     reads it (its whole SHOW PITR through its own handle, overlaid with the queued
-**     changes, filtered locally); those rows come first.
+**     changes, filtered locally); those rows come first, and a failure to read it fails
+**     the statement whatever on_error says.
 */
 #include <string.h>
 
