@@ -16,7 +16,9 @@
 #     MO_PITR_CONFIG  an option file with one group per cluster, mode 0600:
 #         [mo_pitr-cI]  host=127.0.0.1  port=...  user=root  password=$MO_PASSWORD
 #                       (TLS clusters also ssl-ca=CA and ssl_mode=verify_ca)
-# `run-multi.sh teardown` stops clusters 2..N and exits non-zero when one did not exit 0.
+# `run-multi.sh teardown` stops clusters 2..N, exits non-zero when one did not exit 0, and
+# removes the option files of $MOPITR_MULTI_DIR (*.cnf: they hold the password, as a
+# user's ~/.my.cnf does; the rest is kept with MOPITR_KEEP_TMP=1, for clients/secrets.sh).
 #
 # Steering and checking cluster I from a suite (`system ${MOSIMCTL} I ...`; each exits
 # non-zero with a message when the check fails):
@@ -159,6 +161,7 @@ teardown() {
             rc=1
         fi
     done
+    rm -f "$MOPITR_MULTI_DIR"/*.cnf
     return $rc
 }
 
