@@ -510,6 +510,7 @@ void mopitr_conn_unref(mopitr_conn *p)
     if (p == NULL || --p->nRef > 0)
         return;
     mopitr_conn_drop(p);
+    mopitr_conn_unref(p->pFanout); /* conn_fanout.c's handle (a scan may still hold it) */
     mopitr_dsn_clear(&p->dsn);
     conn_free_secret(p->zPassword);
     sqlite3_free(p->zDescribe);
@@ -528,6 +529,10 @@ void mopitr_conn_shutdown(mopitr_conn *p)
         mopitr_result_spill(p->pStream);
     mopitr_conn_drop(p);
     p->bClosed = 1;
+    /* The fan-out's handle goes too; a running fan-out scan holds its own reference
+    ** and closes it when it ends (conn_fanout.c). */
+    mopitr_conn_unref(p->pFanout);
+    p->pFanout = NULL;
 }
 
 /* The DSN (its password field is always NULL: the password is kept apart). */

@@ -54,8 +54,9 @@ void mopitr_wait_end(mopitr_wait *w)
     w->pProbe = NULL;
 }
 
-/* Was w's SQLite connection interrupted? Remembers a yes in w->bInterrupted. */
-static int conn_wait_interrupted(mopitr_wait *w)
+/* Was w's SQLite connection interrupted? Remembers a yes in w->bInterrupted (also used
+** by conn_fanout.c, which polls several sockets itself). */
+int mopitr_wait_interrupted(mopitr_wait *w)
 {
     int rc;
     if (w->bInterrupted)
@@ -133,7 +134,7 @@ int mopitr_io_wait(my_socket fd, my_bool bRead, int msTimeout)
             return rc;
         if (rc < 0 && errno != EINTR)
             return -1;
-        if (w && conn_wait_interrupted(w))
+        if (w && mopitr_wait_interrupted(w))
             return -1;
     }
 }

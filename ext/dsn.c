@@ -673,6 +673,62 @@ void mopitr_dsn_clear(mopitr_dsn *p)
 }
 
 /*
+** Is z[0..n) (n < 0: strlen) a connection name: 1 to 64 ASCII letters, digits, '_', '-'
+** or '.'? (The rule of mo_connect's names; a named cluster is one, cluster_cfg.c.)
+*/
+int mopitr_dsn_name_ok(const char *z, int n)
+{
+    int i;
+    if (n < 0)
+        n = (int)strlen(z);
+    if (n < 1 || n > 64)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = z[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Copy z into *pz (NULL stays NULL); returns 0 on OOM. */
+static int dsn_copy_str(char **pz, const char *z)
+{
+    *pz = z ? sqlite3_mprintf("%s", z) : NULL;
+    return z == NULL || *pz != NULL;
+}
+
+/*
+** Deep copy of *pIn into *pOut (cleared first), the password included (a second
+** connection to the same server: conn_fanout.c). SQLITE_OK or SQLITE_NOMEM (then *pOut
+** is left cleared).
+*/
+int mopitr_dsn_copy(mopitr_dsn *pOut, const mopitr_dsn *pIn)
+{
+    int bOk;
+    memset(pOut, 0, sizeof(*pOut));
+    pOut->port = pIn->port;
+    pOut->connect_timeout = pIn->connect_timeout;
+    pOut->read_timeout = pIn->read_timeout;
+    pOut->write_timeout = pIn->write_timeout;
+    pOut->ssl_mode = pIn->ssl_mode;
+    bOk = dsn_copy_str(&pOut->host, pIn->host) && dsn_copy_str(&pOut->user, pIn->user) &&
+          dsn_copy_str(&pOut->password, pIn->password) &&
+          dsn_copy_str(&pOut->account, pIn->account) && dsn_copy_str(&pOut->role, pIn->role) &&
+          dsn_copy_str(&pOut->database, pIn->database) &&
+          dsn_copy_str(&pOut->ssl_ca, pIn->ssl_ca) &&
+          dsn_copy_str(&pOut->ssl_cert, pIn->ssl_cert) &&
+          dsn_copy_str(&pOut->ssl_key, pIn->ssl_key) &&
+          dsn_copy_str(&pOut->option_file, pIn->option_file) &&
+          dsn_copy_str(&pOut->option_group, pIn->option_group);
+    if (bOk)
+        return SQLITE_OK;
+    mopitr_dsn_clear(pOut);
+    return SQLITE_NOMEM;
+}
+
+/*
 ** MatrixOne login name: "account:user", "account:user:role", "sys:user:role" for a role
 ** without an account, or the bare user. Caller frees. NULL on OOM.
 */

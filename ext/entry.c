@@ -11,6 +11,7 @@
 **     mo_disconnect(), mo_disconnect(name)
 **     mo_pitr_version()                      -- MO_PITR_VERSION and the libmariadb version
 **     module mo_pitr (eponymous and CREATE VIRTUAL TABLE), table mo_connections
+**     mo_connect_all(), tables mo_clusters, mo_pitr_all (cluster.c, vtab_all.c)
 **     collation mo_nocase                    -- MatrixOne's case folding of names
 **
 ** How it works: libmariadb is initialised once per process (mysql_library_init; never
@@ -107,6 +108,10 @@ MO_PITR_API int sqlite3_mopitr_init(sqlite3 *db, char **pzErrMsg, const sqlite3_
         rc = mopitr_vtab_register(db, pReg);
     if (rc == SQLITE_OK)
         rc = mopitr_txn_register(db); /* transactions, mo_pitr_last_commit (txn.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_cluster_register(db, pReg); /* mo_connect_all, mo_clusters */
+    if (rc == SQLITE_OK)
+        rc = mopitr_vtab_all_register(db, pReg); /* mo_pitr_all */
     if (rc != SQLITE_OK)
         *pzErrMsg = mopitr_errf("cannot register: %s", sqlite3_errmsg(db));
     /* The registrations hold their own references: drop the creator's. */

@@ -159,6 +159,13 @@ int mopitr_dsn_parse_n(const char *zText, int nText, mopitr_dsn *pOut, char **pz
 /* Free what *p owns and zero it. */
 void mopitr_dsn_clear(mopitr_dsn *p);
 
+/* Deep copy of *pIn, password included, into *pOut (cleared first). SQLITE_NOMEM leaves
+** *pOut cleared. */
+int mopitr_dsn_copy(mopitr_dsn *pOut, const mopitr_dsn *pIn);
+
+/* Is z[0..n) (n < 0: strlen) a connection name (1 to 64 letters, digits, '_', '-', '.')? */
+int mopitr_dsn_name_ok(const char *z, int n);
+
 /* MatrixOne login name: "account:user[:role]" or "user". NULL on OOM. */
 char *mopitr_dsn_login(const mopitr_dsn *p);
 
@@ -461,15 +468,18 @@ typedef struct mopitr_wait {
 void mopitr_wait_begin(mopitr_wait *w, sqlite3 *db, int msBudget);
 void mopitr_wait_end(mopitr_wait *w);
 mopitr_wait *mopitr_wait_current(void);
+/* Was w's SQLite connection interrupted (sqlite3_interrupt)? A yes is remembered in
+** w->bInterrupted. For callers that poll sockets themselves (conn_fanout.c). */
+int mopitr_wait_interrupted(mopitr_wait *w);
 /* The MARIADB_OPT_IO_WAIT hook (my_socket fd, my_bool bRead, int msTimeout): > 0 ready,
 ** 0 timeout, -1 abandoned (interrupt, budget) or poll error. Declared with libmariadb's
 ** types in conn_wait.c; here with the same underlying types (int, char). */
 int mopitr_io_wait(int fd, char bRead, int msTimeout);
 
 /* ----------------------------------------------------------------------
-** conn.c and conn_result.c internals (live): only those two files (they define
-*MOPITR_CONN_INTERNALS before including
-** this header, after <mysql.h>): the two objects and the helpers they share.
+** conn.c and conn_result.c internals (live): only those two files and conn_fanout.c
+** (they define MOPITR_CONN_INTERNALS before including this header, after <mysql.h>):
+** the two objects and the helpers they share.
 ** ---------------------------------------------------------------------- */
 #ifdef MOPITR_CONN_INTERNALS
 struct mopitr_conn {
@@ -488,6 +498,7 @@ struct mopitr_conn {
     unsigned generation;    /* write attempts so far */
     mopitr_result *pStream; /* the reader whose stream is open on m, if any */
     sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
+    mopitr_conn *pFanout;   /* conn_fanout.c: its own handle to this server, or NULL */
 };
 
 struct mopitr_result {
@@ -640,6 +651,23 @@ typedef struct pitr_cursor {
 int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr);
 /* The connection named zName (NULL: the table's own), or NULL with *pzErr. Borrowed. */
 mopitr_conn *mopitr_vt_conn(pitr_vtab *v, const char *zName, char **pzErr);
+
+/* vtab_args.c: the pushdown of a scan, shared with mo_pitr_all (see its manual). */
+/* xBestIndex: push the usable data-column constraints (argv from nArg + 1 on), set
+** idxStr (the SHOW PITR template) and the cost. SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_vt_plan(sqlite3_index_info *pInfo, int nArg, int bUniqueName);
+/* The values bound to one xFilter call, detached from SQLite (plan.c is pure). */
+typedef struct mopitr_vt_args {
+    mopitr_arg aArg[PITR_MAX_TERMS];
+    mopitr_val *aVal; /* all values, texts in azText */
+    char **azText;
+    int nVal, nAlloc, nArg;
+} mopitr_vt_args;
+/* Collect the values of aTerm (IN lists expanded, text folded for comparisons) from argv
+** into *a (zeroed first by the caller). SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_vt_args_collect(mopitr_vt_args *a, const mopitr_term *aTerm, int nTerm,
+                           sqlite3_value **argv);
+void mopitr_vt_args_clear(mopitr_vt_args *a); /* free and zero */
 
 /* vtab_share.c: the reads of one statement (see its manual). */
 /* The row named zName that the running statement already read, or NULL. Borrowed. */
@@ -824,5 +852,82 @@ int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a);
 /* ======================================================================
 ** entry.c: registration (live)
 ** ====================================================================== */
+
+/* ======================================================================
+** Many clusters (issue 16): cluster_cfg.c (named clusters in an option file),
+** cluster.c (mo_connect_all, mo_clusters), registry.c's additions for them,
+** conn_fanout.c (one SHOW PITR to many connections at once), vtab_all.c (mo_pitr_all)
+** ====================================================================== */
+
+/* cluster_cfg.c (live: reads the file through libmariadb) */
+/* Is z[0..n) (n < 0: strlen) a bare cluster name rather than a DSN (the connection-name
+** rule: 1 to 64 letters, digits, '_', '-', '.')? */
+int mopitr_cluster_is_name(const char *z, int n);
+/* The option file of the named clusters: $MO_PITR_CONFIG, else $HOME/.my.cnf. NULL with
+** *pzErr (NULL too on OOM). */
+char *mopitr_cluster_file(char **pzErr);
+/* The cluster names of zFile ([mo_pitr-NAME] groups, file order), after its permission
+** checks: *pazName (free with mopitr_cluster_list_free), *pnName. SQLITE_OK or an error
+** with *pzErr. */
+int mopitr_cluster_list(const char *zFile, char ***pazName, int *pnName, char **pzErr);
+void mopitr_cluster_list_free(char **azName, int nName);
+/* The DSN of cluster zName in zFile (*pOut cleared first; on failure left cleared).
+** *pbKnown: the file has that cluster (set whatever the outcome). SQLITE_OK or an error
+** with *pzErr (never holding the password). */
+int mopitr_cluster_dsn(const char *zFile, const char *zName, mopitr_dsn *pOut, int *pbKnown,
+                       char **pzErr);
+
+/* cluster.c */
+typedef struct mopitr_cluster_notes mopitr_cluster_notes; /* last failure per cluster */
+/* Remember zErr (a message, prefix optional; NULL forgets) as cluster zName's outcome. */
+void mopitr_cluster_note(mopitr_cluster_notes **pp, const char *zName, const char *zErr);
+void mopitr_cluster_notes_free(mopitr_cluster_notes *p); /* NULL is a no-op */
+/* Register mo_connect_all() and the mo_clusters table; each holds a reference to p. */
+int mopitr_cluster_register(sqlite3 *db, mopitr_registry *p);
+
+/* registry.c, for the above */
+mopitr_cluster_notes **mopitr_registry_notes(mopitr_registry *p); /* the registry's notes */
+/* Put pConn (reference taken over) under zName, replacing a connection of that name. */
+int mopitr_registry_put(mopitr_registry *p, const char *zName, mopitr_conn *pConn);
+/* Copies of the connection names, oldest first (free with mopitr_cluster_list_free).
+** SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_registry_names(mopitr_registry *p, char ***pazName, int *pnName);
+/* The start of a read-only table that holds a reference to the registry (its pAux). */
+typedef struct mopitr_reg_vtab {
+    sqlite3_vtab base;
+    mopitr_registry *pReg; /* one reference */
+    sqlite3 *db;
+} mopitr_reg_vtab;
+/* xConnect's work for such a table: declare zSchema, allocate nBytes (>= the struct,
+** zeroed), take a reference to pAux. SQLITE_OK or an error code. */
+int mopitr_reg_vtab_connect(sqlite3 *db, void *pAux, const char *zSchema, size_t nBytes,
+                            sqlite3_vtab **ppVtab);
+int mopitr_reg_vtab_disconnect(sqlite3_vtab *pVtab); /* xDisconnect and xDestroy */
+
+/* conn_fanout.c (live) */
+typedef struct mopitr_fanout mopitr_fanout; /* one SHOW PITR running on several connections */
+/*
+** Send SHOW PITR, rendered from aArg for each connection, to apConn[0..n) (names azName,
+** for messages) at once, each through its own fan-out handle. bReport: a connection that
+** fails is reported as a row (see mopitr_fanout_next) instead of failing the scan.
+** *ppOut: free with mopitr_fanout_free. SQLITE_OK, SQLITE_NOMEM or SQLITE_INTERRUPT
+** with *pzErr (a connection's own failure is reported by mopitr_fanout_next).
+*/
+int mopitr_fanout_start(sqlite3 *db, mopitr_conn *const *apConn, const char *const *azName, int n,
+                        const mopitr_arg *aArg, int nArg, int bReport, mopitr_fanout **ppOut,
+                        char **pzErr);
+/* The next row, from whichever connection has one: SQLITE_ROW with the row in *pRow (a
+** valid row, reused) and its connection's index in *piConn; in report mode a failed
+** connection gives SQLITE_ROW once with *pzFail (borrowed, valid until the next call)
+** saying why and *pRow cleared. SQLITE_DONE, or an error with *pzErr: a connection's
+** failure "mo_pitr: connection 'NAME': reason", SQLITE_INTERRUPT, SQLITE_NOMEM. */
+int mopitr_fanout_next(mopitr_fanout *f, mopitr_row *pRow, int *piConn, const char **pzFail,
+                       char **pzErr);
+/* End the fan-out: unfinished statements are abandoned (their handles closed unless the
+** rest arrives within a short budget). NULL is a no-op. */
+void mopitr_fanout_free(mopitr_fanout *f);
+
+/* vtab_all.c: register the eponymous mo_pitr_all table; it holds a reference to p. */
+int mopitr_vtab_all_register(sqlite3 *db, mopitr_registry *p);
 
 #endif /* MO_PITR_INT_H */

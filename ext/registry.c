@@ -47,6 +47,7 @@ struct mopitr_registry {
     int nRef;
     sqlite3 *db;
     registry_entry *pList;
+    mopitr_cluster_notes *pNotes; /* named clusters' last failures (cluster.c) */
 };
 
 /* A new, empty registry with one reference. NULL on OOM. */
@@ -82,6 +83,7 @@ void mopitr_registry_unref(void *pArg)
         sqlite3_free(e->zName);
         sqlite3_free(e);
     }
+    mopitr_cluster_notes_free(p->pNotes);
     sqlite3_free(p);
 }
 
@@ -166,6 +168,99 @@ static int registry_remove(mopitr_registry *p, const char *zName)
     return 0;
 }
 
+/* ---- named clusters (issue 16; cluster_cfg.c, cluster.c) ----------------------- */
+
+/*
+** mo_connect(NAME): the DSN of cluster NAME from the option file. bOwnName: the
+** connection takes the cluster's name (no name was given; mo_connect() with MO_DSN keeps
+** 'default'). *pzCluster gets a copy of NAME when the file has that cluster (its outcome
+** is then noted for mo_clusters).
+*/
+static int registry_cluster_dsn(const char *zCluster, int bOwnName, const char **pzName,
+                                mopitr_dsn *pDsn, char **pzCluster, char **pzErr)
+{
+    char *zFile = mopitr_cluster_file(pzErr);
+    int bKnown = 0, rc;
+    if (zFile == NULL)
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    rc = mopitr_cluster_dsn(zFile, zCluster, pDsn, &bKnown, pzErr);
+    sqlite3_free(zFile);
+    if (bKnown && (*pzCluster = sqlite3_mprintf("%s", zCluster)) == NULL)
+        rc = SQLITE_NOMEM;
+    if (bOwnName)
+        *pzName = zCluster;
+    return rc;
+}
+
+/* The last failures of named clusters (cluster.c reads and writes them). */
+mopitr_cluster_notes **mopitr_registry_notes(mopitr_registry *p)
+{
+    return &p->pNotes;
+}
+
+/* Put pConn (reference taken over) under zName, as mo_connect does (mo_connect_all). */
+int mopitr_registry_put(mopitr_registry *p, const char *zName, mopitr_conn *pConn)
+{
+    return registry_put(p, zName, pConn);
+}
+
+/* The connection names, oldest first: *pazName (sqlite3_malloc'd array of
+** sqlite3_malloc'd copies; NULL when there is none), *pnName. SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_registry_names(mopitr_registry *p, char ***pazName, int *pnName)
+{
+    registry_entry *e;
+    char **az;
+    int n = 0, i;
+    *pazName = NULL;
+    *pnName = 0;
+    for (e = p->pList; e; e = e->pNext)
+        n++;
+    if (n == 0)
+        return SQLITE_OK;
+    az = sqlite3_malloc64(sizeof(char *) * (size_t)n);
+    if (az == NULL)
+        return SQLITE_NOMEM;
+    memset(az, 0, sizeof(char *) * (size_t)n);
+    for (e = p->pList, i = n - 1; e; e = e->pNext, i--) {
+        if ((az[i] = sqlite3_mprintf("%s", e->zName)) == NULL) {
+            mopitr_cluster_list_free(az, n);
+            return SQLITE_NOMEM;
+        }
+    }
+    *pazName = az;
+    *pnName = n;
+    return SQLITE_OK;
+}
+
+/* See the header: a read-only table holding a registry reference (cluster.c,
+** vtab_all.c). */
+int mopitr_reg_vtab_connect(sqlite3 *db, void *pAux, const char *zSchema, size_t nBytes,
+                            sqlite3_vtab **ppVtab)
+{
+    mopitr_reg_vtab *v;
+    int rc = sqlite3_declare_vtab(db, zSchema);
+    if (rc != SQLITE_OK)
+        return rc;
+    v = sqlite3_malloc64(nBytes);
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, nBytes);
+    v->pReg = pAux;
+    v->db = db;
+    mopitr_registry_ref(v->pReg);
+    *ppVtab = &v->base;
+    return SQLITE_OK;
+}
+
+/* See the header. */
+int mopitr_reg_vtab_disconnect(sqlite3_vtab *pVtab)
+{
+    mopitr_reg_vtab *v = (mopitr_reg_vtab *)pVtab;
+    mopitr_registry_unref(v->pReg);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
 /* Report rc/zErr (owned) as the function's error. */
 static void registry_result_error(sqlite3_context *ctx, int rc, char *zErr)
 {
@@ -186,6 +281,7 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
     char *zErr = NULL;
     char *zDescribe = NULL;
     char *zAnswer = NULL;
+    char *zCluster = NULL; /* a named cluster's name, for mo_clusters */
     mopitr_dsn dsn;
     mopitr_conn *pConn = NULL;
     int rc = SQLITE_OK;
@@ -218,7 +314,13 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         if (rc != SQLITE_OK)
             goto out;
     }
-    rc = mopitr_dsn_parse_n(zDsn, nDsn, &dsn, &zErr);
+    if (mopitr_cluster_is_name(zDsn, nDsn)) {
+        /* Named clusters (issue 16): a bare name reads its option-file group. */
+        int bOwnName = argc == 1 || (argc == 2 && sqlite3_value_type(argv[1]) == SQLITE_NULL);
+        rc = registry_cluster_dsn(zDsn, bOwnName, &zName, &dsn, &zCluster, &zErr);
+    } else {
+        rc = mopitr_dsn_parse_n(zDsn, nDsn, &dsn, &zErr);
+    }
     if (rc != SQLITE_OK)
         goto out;
     zDescribe = mopitr_dsn_describe(&dsn);
@@ -243,10 +345,14 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
     sqlite3_result_text(ctx, zAnswer, -1, sqlite3_free);
     zAnswer = NULL;
 out:
+    if (zCluster)
+        mopitr_cluster_note(&p->pNotes, zCluster,
+                            rc == SQLITE_OK ? NULL : (zErr ? zErr : "out of memory"));
     if (rc != SQLITE_OK)
         registry_result_error(ctx, rc, zErr);
     else
         sqlite3_free(zErr);
+    sqlite3_free(zCluster);
     mopitr_conn_unref(pConn);
     mopitr_dsn_clear(&dsn);
     sqlite3_free(zDescribe);

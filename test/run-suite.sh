@@ -50,6 +50,7 @@ stop_mosim() {
 }
 cleanup() {
     stop_mosim
+    multi_teardown
     # MOPITR_KEEP_TMP=1 keeps the suite's files (clients/secrets.sh searches them).
     [ "${MOPITR_KEEP_TMP:-0}" = 1 ] || rm -rf "$tmp"
 }
@@ -103,6 +104,22 @@ echo "restart.sh: mosim did not come back" >&2; exit 1
 EOF_RESTART
 chmod +x "$tmp/restart.sh"
 export MOSIM_RESTART="$tmp/restart.sh"
+
+# Several mosims (issue 16): a suite with a line `# mosims: N [tls=I,...]` gets clusters
+# 2..N next to this one (cluster 1) and their environment; see test/run-multi.sh.
+multi_rc=0
+multi_teardown() {
+    [ -n "${MOPITR_MULTI_DIR:-}" ] || return 0
+    "$here/run-multi.sh" teardown || multi_rc=1
+    MOPITR_MULTI_DIR=
+}
+multi_spec=$(sed -n 's/^# mosims: *//p' "$file" | head -n 1)
+if [ -n "$multi_spec" ]; then
+    export MOPITR_MULTI_DIR="$tmp/multi"
+    # shellcheck disable=SC2086
+    multi_env=$("$here/run-multi.sh" setup $multi_spec) || { echo "run-suite: $multi_env" >&2; exit 1; }
+    eval "$multi_env"
+fi
 export MOPITR_SRC=${MOPITR_SRC:-$(cd "$here/.." && pwd)}
 
 runner=("${MOPITR_SLT:-}")
@@ -118,8 +135,11 @@ case "$file" in
 *) echo "run-suite: do not know how to run $file" >&2; rc=2 ;;
 esac
 
-# Stop mosim and check that it exited cleanly (status 0 after SIGTERM).
+# Stop mosim (and the other clusters) and check that each exited cleanly (status 0 after
+# SIGTERM).
 stop_mosim; mrc=$?
+multi_teardown
+[ $multi_rc -ne 0 ] && [ $mrc -eq 0 ] && mrc=1
 if [ $mrc -ne 0 ] && [ "${MOPITR_MOSIM_EXIT_OK:-0}" != 1 ]; then
     echo "run-suite: mosim exited with status $mrc" >&2
     [ $rc -eq 0 ] && rc=1
