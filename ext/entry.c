@@ -12,6 +12,7 @@
 **     mo_pitr_version()                      -- MO_PITR_VERSION and the libmariadb version
 **     module mo_pitr (eponymous and CREATE VIRTUAL TABLE), table mo_connections
 **     collation mo_nocase                    -- MatrixOne's case folding of names
+**     mo_recovery_window, mo_pitr_coverage, mo_restore_* (rwindow.c, coverage.c, restore.c)
 **
 ** How it works: libmariadb is initialised once per process (mysql_library_init; never
 ** ended, as the host may use libmariadb too). Each database connection gets its own
@@ -107,6 +108,12 @@ MO_PITR_API int sqlite3_mopitr_init(sqlite3 *db, char **pzErrMsg, const sqlite3_
         rc = mopitr_vtab_register(db, pReg);
     if (rc == SQLITE_OK)
         rc = mopitr_txn_register(db); /* transactions, mo_pitr_last_commit (txn.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_rwindow_register(db, pReg); /* mo_recovery_window (rwindow.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_coverage_register(db, pReg); /* mo_pitr_coverage (coverage.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_restore_register(db, pReg); /* mo_restore_* (restore.c) */
     if (rc != SQLITE_OK)
         *pzErrMsg = mopitr_errf("cannot register: %s", sqlite3_errmsg(db));
     /* The registrations hold their own references: drop the creator's. */
