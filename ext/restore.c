@@ -215,14 +215,15 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
 {
     const char *zPA = p->az[MOPITR_COL_ACCOUNT] ? p->az[MOPITR_COL_ACCOUNT] : "*";
     const char *zPD = p->az[MOPITR_COL_DATABASE], *zPT = p->az[MOPITR_COL_TABLE];
-    const char *zLv = mopitr_level_name(p->level);
+    /* "a database PITR", "an account PITR" */
+    const char *zLv = p->level == MOPITR_LEVEL_ACCOUNT ? "n account" : p->level == MOPITR_LEVEL_CLUSTER ? " cluster" : p->level == MOPITR_LEVEL_TABLE ? " table" : " database";
     int bSys = strcmp(zOwn, "sys") == 0;
     int bMine = p->az[MOPITR_COL_ACCOUNT] && strcmp(p->az[MOPITR_COL_ACCOUNT], zOwn) == 0;
 
     switch (r->eLevel) {
     case MOPITR_LEVEL_CLUSTER:
         if (p->level != MOPITR_LEVEL_CLUSTER)
-            return sqlite3_mprintf("PITR '%s' is a %s PITR; restoring the cluster needs a "
+            return sqlite3_mprintf("PITR '%s' is a%s PITR; restoring the cluster needs a "
                                    "cluster PITR",
                                    r->zPitr, zLv);
         if (!bSys)
@@ -233,7 +234,7 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
     case MOPITR_LEVEL_ACCOUNT:
         if (r->zAcc == NULL) {
             if (p->level != MOPITR_LEVEL_ACCOUNT)
-                return sqlite3_mprintf("PITR '%s' is a %s PITR; restoring the own account "
+                return sqlite3_mprintf("PITR '%s' is a%s PITR; restoring the own account "
                                        "needs an account PITR",
                                        r->zPitr, zLv);
             if (!bMine)
@@ -247,7 +248,7 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
                                    "this connection is account '%s'",
                                    r->zAcc, zOwn);
         if (p->level == MOPITR_LEVEL_DATABASE || p->level == MOPITR_LEVEL_TABLE)
-            return sqlite3_mprintf("PITR '%s' is a %s PITR; restoring account '%s' needs an "
+            return sqlite3_mprintf("PITR '%s' is a%s PITR; restoring account '%s' needs an "
                                    "account or cluster PITR",
                                    r->zPitr, zLv, r->zAcc);
         if (r->zSrc == NULL) {
@@ -263,7 +264,7 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
             return NULL;
         }
         if (p->level != MOPITR_LEVEL_CLUSTER)
-            return sqlite3_mprintf("PITR '%s' is a %s PITR; restoring from source account '%s' "
+            return sqlite3_mprintf("PITR '%s' is a%s PITR; restoring from source account '%s' "
                                    "needs a cluster PITR",
                                    r->zPitr, zLv, r->zSrc);
         if (strcmp(r->zSrc, "sys") == 0 && strcmp(r->zAcc, "sys") != 0)
