@@ -190,8 +190,7 @@ again:
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto out;
     }
-    if (!bFresh && !bRetried && mopitr_conn_is_retryable(merr) && !w.bInterrupted &&
-        !w.bTimedOut) {
+    if (!bFresh && !bRetried && mopitr_conn_is_retryable(merr) && !w.bInterrupted && !w.bTimedOut) {
         mopitr_conn_drop(p);
         bRetried = 1;
         goto again;

@@ -210,8 +210,9 @@ static int cov_close(sqlite3_vtab_cursor *pCur)
 static mopitr_level cov_match(const mopitr_row *r, const char *zAcc, const char *zDb,
                               const char *zTbl, int bOwn)
 {
-    mopitr_level eObj = zTbl ? MOPITR_LEVEL_TABLE : zDb ? MOPITR_LEVEL_DATABASE
-                                                        : MOPITR_LEVEL_ACCOUNT;
+    mopitr_level eObj = zTbl  ? MOPITR_LEVEL_TABLE
+                        : zDb ? MOPITR_LEVEL_DATABASE
+                              : MOPITR_LEVEL_ACCOUNT;
     const char *zA = r->az[MOPITR_COL_ACCOUNT], *zD = r->az[MOPITR_COL_DATABASE];
     const char *zT = r->az[MOPITR_COL_TABLE];
     switch (r->level) {
@@ -278,10 +279,10 @@ static int cov_collect(cov_cursor *c, pitr_cache *p, int iCol, const char *zKey,
         x->eRestore = e;
         if (r->az[MOPITR_COL_CREATED]) {
             sqlite3_int64 created;
-            x->bEarliest = mopitr_time_parse(r->az[MOPITR_COL_CREATED], -1, &created, NULL) &&
-                           mopitr_earliest_restorable(created, nowSec, nowNsec, r->range_value,
-                                                      r->az[MOPITR_COL_RANGE_UNIT],
-                                                      &x->earliest) == SQLITE_OK;
+            x->bEarliest =
+                mopitr_time_parse(r->az[MOPITR_COL_CREATED], -1, &created, NULL) &&
+                mopitr_earliest_restorable(created, nowSec, nowNsec, r->range_value,
+                                           r->az[MOPITR_COL_RANGE_UNIT], &x->earliest) == SQLITE_OK;
         }
     }
     return SQLITE_OK;
@@ -532,6 +533,5 @@ static sqlite3_module cov_module = {
 int mopitr_coverage_register(sqlite3 *db, mopitr_registry *p)
 {
     mopitr_registry_ref(p);
-    return sqlite3_create_module_v2(db, "mo_pitr_coverage", &cov_module, p,
-                                    mopitr_registry_unref);
+    return sqlite3_create_module_v2(db, "mo_pitr_coverage", &cov_module, p, mopitr_registry_unref);
 }

@@ -79,10 +79,10 @@ enum {
 };
 
 static const char *const azKey[K_N] = {
-    "host",         "port",          "user",        "password",
-    "account",      "role",          "database",    "connect_timeout",
-    "read_timeout", "write_timeout", "ssl_mode",    "ssl_ca",
-    "ssl_cert",     "ssl_key",       "option_file", "option_group",
+    "host",           "port",          "user",        "password",
+    "account",        "role",          "database",    "connect_timeout",
+    "read_timeout",   "write_timeout", "ssl_mode",    "ssl_ca",
+    "ssl_cert",       "ssl_key",       "option_file", "option_group",
     "restore_timeout"};
 
 #define DSN_VALID_KEYS                                                                             \

@@ -859,14 +859,13 @@ int mopitr_earliest_restorable(sqlite3_int64 createdSec, sqlite3_int64 nowSec, i
 
 /* One item of a RecoveryWindows list. */
 typedef struct mopitr_rwitem {
-    int eSource;                /* MOPITR_RW_PITR or MOPITR_RW_SNAPSHOT */
-    char *zName;                /* source_name (owned) */
-    sqlite3_int64 startSec;     /* PITR start_time / snapshot timestamp, as written ... */
-    int startNs;                /* ... with its fraction */
-    sqlite3_int64 endSec;       /* PITR end_time (a snapshot: its timestamp) */
+    int eSource;            /* MOPITR_RW_PITR or MOPITR_RW_SNAPSHOT */
+    char *zName;            /* source_name (owned) */
+    sqlite3_int64 startSec; /* PITR start_time / snapshot timestamp, as written ... */
+    int startNs;            /* ... with its fraction */
+    sqlite3_int64 endSec;   /* PITR end_time (a snapshot: its timestamp) */
     int endNs;
-    int bUtc;                   /* times are UTC (a snapshot with "+hhmm ZONE"); else the
-                                   server's local zone */
+    int bUtc; /* 1: UTC (a snapshot with "+hhmm ZONE"); 0: the server's local zone */
 } mopitr_rwitem;
 
 /* Parse a list strictly (rules and messages: rwlist.c): *paItem and *pnItem, or an error. */
@@ -902,7 +901,7 @@ void mopitr_text_result_clear(mopitr_text_result *t);
 typedef struct mopitr_srvclock {
     sqlite3_int64 nowSec; /* the server's UTC now */
     int nowNsec;
-    int offset;           /* seconds east of UTC of the server process's zone, now */
+    int offset; /* seconds east of UTC of the server process's zone, now */
 } mopitr_srvclock;
 
 /* Read them with four statements (srvclock.c). SQLITE_OK or an error with *pzErr. */

@@ -49,8 +49,9 @@ int mopitr_objname(const char *z, int n, const char *zWhat, char **pzOut, char *
 /* Is db one of MatrixOne's system databases (spec 3.3, 8.2)? z is folded. */
 int mopitr_is_system_database(const char *z)
 {
-    static const char *const az[] = {"mysql",  "system",  "system_metrics",    "mo_task",
-                                     "mo_debug", "information_schema", "mo_catalog"};
+    static const char *const az[] = {"mysql",     "system",   "system_metrics",
+                                     "mo_task",   "mo_debug", "information_schema",
+                                     "mo_catalog"};
     size_t i;
     for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
         if (strcmp(z, az[i]) == 0)

@@ -134,8 +134,8 @@ static int restore_time(sqlite3_value *pVal, sqlite3_int64 *pSec, int *pNsec, ch
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     if (*pSec < -62135596800LL || *pSec >= 253402300800LL) {
-        *pzErr = mopitr_errf("time %lld is not a unix time between years 1 and 9999",
-                             (long long)*pSec);
+        *pzErr =
+            mopitr_errf("time %lld is not a unix time between years 1 and 9999", (long long)*pSec);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     return SQLITE_OK;
@@ -216,7 +216,10 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
     const char *zPA = p->az[MOPITR_COL_ACCOUNT] ? p->az[MOPITR_COL_ACCOUNT] : "*";
     const char *zPD = p->az[MOPITR_COL_DATABASE], *zPT = p->az[MOPITR_COL_TABLE];
     /* "a database PITR", "an account PITR" */
-    const char *zLv = p->level == MOPITR_LEVEL_ACCOUNT ? "n account" : p->level == MOPITR_LEVEL_CLUSTER ? " cluster" : p->level == MOPITR_LEVEL_TABLE ? " table" : " database";
+    const char *zLv = p->level == MOPITR_LEVEL_ACCOUNT   ? "n account"
+                      : p->level == MOPITR_LEVEL_CLUSTER ? " cluster"
+                      : p->level == MOPITR_LEVEL_TABLE   ? " table"
+                                                         : " database";
     int bSys = strcmp(zOwn, "sys") == 0;
     int bMine = p->az[MOPITR_COL_ACCOUNT] && strcmp(p->az[MOPITR_COL_ACCOUNT], zOwn) == 0;
 
@@ -268,11 +271,9 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
                                    "needs a cluster PITR",
                                    r->zPitr, zLv, r->zSrc);
         if (strcmp(r->zSrc, "sys") == 0 && strcmp(r->zAcc, "sys") != 0)
-            return sqlite3_mprintf("the sys account cannot be restored into account '%s'",
-                                   r->zAcc);
+            return sqlite3_mprintf("the sys account cannot be restored into account '%s'", r->zAcc);
         if (strcmp(r->zSrc, "sys") != 0 && strcmp(r->zAcc, "sys") == 0)
-            return sqlite3_mprintf("account '%s' cannot be restored into the sys account",
-                                   r->zSrc);
+            return sqlite3_mprintf("account '%s' cannot be restored into the sys account", r->zSrc);
         return NULL;
     case MOPITR_LEVEL_DATABASE:
     case MOPITR_LEVEL_TABLE:
@@ -283,7 +284,8 @@ static char *restore_level_check(const restore_req *r, const mopitr_row *p, cons
         if (p->level == MOPITR_LEVEL_CLUSTER)
             return sqlite3_mprintf("PITR '%s' is a cluster PITR, which cannot restore a single "
                                    "%s (restore the account or the cluster)",
-                                   r->zPitr, r->eLevel == MOPITR_LEVEL_TABLE ? "table" : "database");
+                                   r->zPitr,
+                                   r->eLevel == MOPITR_LEVEL_TABLE ? "table" : "database");
         if (r->eLevel == MOPITR_LEVEL_DATABASE && p->level == MOPITR_LEVEL_TABLE)
             return sqlite3_mprintf("PITR '%s' is a table PITR, which cannot restore a whole "
                                    "database",
@@ -506,7 +508,8 @@ static void restore_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                    "server: it was not sent again; check %s before trying again",
                                    zSql, zSent ? mopitr_err_body(zSent) : "out of memory", zWhat);
             else
-                zErr = mopitr_errf("%s: %s", zSql, zSent ? mopitr_err_body(zSent) : "out of memory");
+                zErr =
+                    mopitr_errf("%s: %s", zSql, zSent ? mopitr_err_body(zSent) : "out of memory");
             sqlite3_free(zSent);
             goto out;
         }

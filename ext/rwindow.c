@@ -74,7 +74,7 @@ typedef struct rw_vtab {
 
 typedef struct rw_cursor {
     sqlite3_vtab_cursor base;
-    char **az;  /* nRow * RW_NVIS values (NULL: SQL NULL) */
+    char **az; /* nRow * RW_NVIS values (NULL: SQL NULL) */
     int nRow, iRow;
     char *azArg[RW_NARG]; /* the arguments of the current scan, folded */
 } rw_cursor;
@@ -472,6 +472,5 @@ static sqlite3_module rw_module = {
 int mopitr_rwindow_register(sqlite3 *db, mopitr_registry *p)
 {
     mopitr_registry_ref(p);
-    return sqlite3_create_module_v2(db, "mo_recovery_window", &rw_module, p,
-                                    mopitr_registry_unref);
+    return sqlite3_create_module_v2(db, "mo_recovery_window", &rw_module, p, mopitr_registry_unref);
 }

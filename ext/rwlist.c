@@ -214,8 +214,8 @@ static int rwlist_item(rwlist_parser *p, mopitr_rwitem *pItem)
         pItem->eSource = MOPITR_RW_SNAPSHOT;
         if (azVal[RW_K_TS] == NULL || azVal[RW_K_START] != NULL || azVal[RW_K_END] != NULL)
             return rwlist_err(p, iItem, "a snapshot item needs exactly timestamp");
-        if (!rwlist_snapshot_time(azVal[RW_K_TS], anVal[RW_K_TS], &pItem->startSec,
-                                  &pItem->startNs, &pItem->bUtc))
+        if (!rwlist_snapshot_time(azVal[RW_K_TS], anVal[RW_K_TS], &pItem->startSec, &pItem->startNs,
+                                  &pItem->bUtc))
             return rwlist_err(p, aAt[RW_K_TS], "bad timestamp");
         pItem->endSec = pItem->startSec;
         pItem->endNs = pItem->startNs;

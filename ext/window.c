@@ -116,9 +116,9 @@ int mopitr_time_parse(const char *z, int n, sqlite3_int64 *pSec, int *pNsec)
         n = (int)strlen(z);
     if (n < 19 || z[4] != '-' || z[7] != '-' || z[10] != ' ' || z[13] != ':' || z[16] != ':')
         return 0;
-    if (!window_digits(z, 4, &y) || !window_digits(z + 5, 2, &mo) ||
-        !window_digits(z + 8, 2, &d) || !window_digits(z + 11, 2, &h) ||
-        !window_digits(z + 14, 2, &mi) || !window_digits(z + 17, 2, &s))
+    if (!window_digits(z, 4, &y) || !window_digits(z + 5, 2, &mo) || !window_digits(z + 8, 2, &d) ||
+        !window_digits(z + 11, 2, &h) || !window_digits(z + 14, 2, &mi) ||
+        !window_digits(z + 17, 2, &s))
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > window_month_days(y, mo) || h > 23 || mi > 59 || s > 59)
         return 0;

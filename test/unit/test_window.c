@@ -230,9 +230,9 @@ static void test_objname(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),         cmocka_unit_test(test_format),
-        cmocka_unit_test(test_add_date_go),   cmocka_unit_test(test_range_start),
-        cmocka_unit_test(test_earliest),      cmocka_unit_test(test_row_earliest),
+        cmocka_unit_test(test_parse),       cmocka_unit_test(test_format),
+        cmocka_unit_test(test_add_date_go), cmocka_unit_test(test_range_start),
+        cmocka_unit_test(test_earliest),    cmocka_unit_test(test_row_earliest),
         cmocka_unit_test(test_objname),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
