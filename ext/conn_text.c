@@ -119,6 +119,15 @@ static int text_add_row(mopitr_text_result *t, MYSQL_ROW azRow, const unsigned l
     return SQLITE_OK;
 }
 
+/* Stop reading pRes for good: the rest of its stream is not read, the handle is closed
+** (the next command reconnects). */
+static void text_abandon(mopitr_conn *p, MYSQL_RES *pRes)
+{
+    pRes->handle = NULL; /* mysql_free_result must not read the rest through it */
+    mopitr_conn_drop(p);
+    mysql_free_result(pRes);
+}
+
 /*
 ** Run zSql on p and read its whole result into *pOut (cleared first) as text. Values
 ** longer than nMaxField bytes are an error. SQLITE_OK, or an error with *pzErr
@@ -153,35 +162,23 @@ again:
         while (rc == SQLITE_OK && (azRow = mysql_fetch_row(pRes)) != NULL)
             rc = text_add_row(pOut, azRow, mysql_fetch_lengths(pRes), &nAlloc, &nBytes, nMaxField,
                               zSql, pzErr);
-        if (rc != SQLITE_OK) {
-            /* Abandon the rest of the stream: close the handle (mopitr_conn_drop). */
-            pRes->handle = NULL;
-            mopitr_conn_drop(p);
-            mysql_free_result(pRes);
-            pRes = NULL;
-            goto out;
-        }
-        merr = mysql_errno(p->m);
-        if (merr == 0) {
-            mysql_free_result(pRes);
-            pRes = NULL;
-            mopitr_conn_read_status(p);
-            goto out;
-        }
-        mopitr_text_result_clear(pOut);
-        if (!mopitr_conn_is_lost(merr)) {
+        merr = rc == SQLITE_OK ? mysql_errno(p->m) : 0;
+        if (rc == SQLITE_OK && merr && !mopitr_conn_is_lost(merr)) {
             *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
-            mysql_free_result(pRes);
-            pRes = NULL;
             rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        } else if (rc == SQLITE_OK && merr) {
+            /* Lost in the middle of the rows: no retry (rows were already read). */
+            *pzErr = mopitr_conn_lost_errf(p, &w, merr, mysql_error(p->m), NULL, &rc);
+            text_abandon(p, pRes);
             goto out;
         }
-        /* Lost in the middle of the rows: no retry (rows were already read). */
-        *pzErr = mopitr_conn_lost_errf(p, &w, merr, mysql_error(p->m), NULL, &rc);
-        pRes->handle = NULL;
-        mopitr_conn_drop(p);
+        if (rc != SQLITE_OK && !merr) {
+            text_abandon(p, pRes); /* a value too long, or out of memory */
+            goto out;
+        }
         mysql_free_result(pRes);
-        pRes = NULL;
+        if (rc == SQLITE_OK)
+            mopitr_conn_read_status(p);
         goto out;
     }
     merr = mysql_errno(p->m);

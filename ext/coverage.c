@@ -42,9 +42,9 @@
 ** docs/recovery.md for how to check (mo_recovery_window shows where its window ends).
 ** SHOW RECOVERY_WINDOW FOR ACCOUNT lists are advisory (spec 8.6) and are not used.
 **
-** How it works: xBestIndex takes = and IS constraints on the HIDDEN columns (omitted, so
-** NULL means "not given"); one that exists but cannot be used yet is SQLITE_CONSTRAINT,
-** so a join puts this table on the inner side and calls xFilter once per outer row. The
+** How it works: the HIDDEN arguments are tvf.c's (= and IS constraints, omitted, so NULL
+** means "not given"; one not usable yet is not a plan), so a join puts this table on the
+** inner side and calls xFilter once per outer row. The
 ** first xFilter of a statement reads the connection's whole SHOW PITR into a copy shared
 ** by the statement (vtab_share.c: mopitr_cache_load, mopitr_share_add); every later one
 ** answers from that copy through its per-column hash indexes (cluster and account rows
@@ -137,37 +137,11 @@ static int cov_disconnect(sqlite3_vtab *pVtab)
     return SQLITE_OK;
 }
 
-/* xBestIndex: idxNum bit k = argument k (database, table, account, connection) is in
-** argv, in that order. */
+/* xBestIndex: the HIDDEN arguments (tvf.c). */
 static int cov_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
 {
-    int aUse[COV_NARG], aSeen[COV_NARG], i, k, nArg = 0;
     ((cov_vtab *)pVtab)->epoch++;
-    for (k = 0; k < COV_NARG; k++)
-        aUse[k] = -1, aSeen[k] = 0;
-    for (i = 0; i < pInfo->nConstraint; i++) {
-        const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-        if (c->iColumn < COV_NVIS ||
-            (c->op != SQLITE_INDEX_CONSTRAINT_EQ && c->op != SQLITE_INDEX_CONSTRAINT_IS))
-            continue;
-        k = c->iColumn - COV_NVIS;
-        aSeen[k] = 1;
-        if (c->usable && aUse[k] < 0)
-            aUse[k] = i;
-    }
-    pInfo->idxNum = 0;
-    for (k = 0; k < COV_NARG; k++) {
-        if (aSeen[k] && aUse[k] < 0)
-            return SQLITE_CONSTRAINT; /* its value is not known yet: not a plan */
-        if (aUse[k] >= 0) {
-            pInfo->aConstraintUsage[aUse[k]].argvIndex = ++nArg;
-            pInfo->aConstraintUsage[aUse[k]].omit = 1;
-            pInfo->idxNum |= 1 << k;
-        }
-    }
-    pInfo->estimatedCost = 100;
-    pInfo->estimatedRows = 3;
-    return SQLITE_OK;
+    return mopitr_tvf_best_index(pInfo, COV_NVIS, COV_NARG);
 }
 
 /* End the current scan. */
@@ -352,48 +326,27 @@ static int cov_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     static const char *const azWhat[COV_NARG] = {"database", "table", "account", "connection"};
     cov_cursor *c = (cov_cursor *)pCur;
     cov_vtab *v = (cov_vtab *)pCur->pVtab;
-    const char *zConn = MOPITR_DEFAULT_CONNECTION;
+    const char *zConn;
     unsigned char *aTaken = NULL;
     char aClip[MOPITR_CLIP_SIZE];
     mopitr_conn *pConn;
     sqlite3_int64 nowSec;
-    int nowNsec, rc = SQLITE_OK, k, j = 0, i, bOwn, iBest = -1;
+    int nowNsec, rc = SQLITE_OK, i, bOwn, iBest = -1;
     char *zErr = NULL;
 
     cov_clear(c);
-    for (k = 0; k < COV_NARG; k++) {
-        sqlite3_value *pVal;
-        if (!(idxNum & (1 << k)) || j >= argc)
-            continue;
-        pVal = argv[j++];
-        if (sqlite3_value_type(pVal) == SQLITE_NULL)
-            continue; /* NULL: not given */
-        if (k == COV_NARG - 1) {
-            zConn = (const char *)sqlite3_value_text(pVal);
-            if (zConn == NULL) {
-                rc = SQLITE_NOMEM;
-                goto out;
-            }
-            continue;
-        }
-        rc = mopitr_objname((const char *)sqlite3_value_text(pVal), sqlite3_value_bytes(pVal),
-                            azWhat[k], &c->azArg[k], &zErr);
-        if (rc != SQLITE_OK)
-            goto out;
-    }
+    rc = mopitr_tvf_args(idxNum, argc, argv, COV_NARG, azWhat, c->azArg, &zConn, &zErr);
+    if (rc != SQLITE_OK)
+        goto out;
     if (c->azArg[1] && !c->azArg[0]) {
         zErr = mopitr_errf("mo_pitr_coverage: table_name '%s' needs database_name",
                            mopitr_err_clip(aClip, c->azArg[1], -1));
         rc = SQLITE_ERROR;
         goto out;
     }
-    pConn = mopitr_registry_get(v->pReg, zConn);
+    pConn = mopitr_tvf_conn(v->pReg, zConn, &zErr);
     if (pConn == NULL) {
-        zErr = sqlite3_stricmp(zConn, MOPITR_DEFAULT_CONNECTION) == 0
-                   ? mopitr_errf("not connected: call mo_connect(dsn) first")
-                   : mopitr_errf("no connection named '%s': call mo_connect(dsn, '%s') first",
-                                 zConn, zConn);
-        rc = SQLITE_ERROR;
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto out;
     }
     if (c->azArg[2] == NULL &&

@@ -907,6 +907,19 @@ typedef struct mopitr_srvclock {
 /* Read them with four statements (srvclock.c). SQLITE_OK or an error with *pzErr. */
 int mopitr_srvclock_read(mopitr_conn *p, mopitr_srvclock *pOut, char **pzErr);
 
+/* ---- tvf.c: table-valued arguments of rwindow.c and coverage.c (live) ---- */
+
+#define MOPITR_TVF_MAX_ARGS 8
+/* xBestIndex for nArg HIDDEN argument columns from iFirst (= and IS, omitted; an unusable
+** one: SQLITE_CONSTRAINT). idxNum bit k: argument k is in argv. */
+int mopitr_tvf_best_index(sqlite3_index_info *pInfo, int iFirst, int nArg);
+/* xFilter's arguments: nArg - 1 folded names into azOut (NULL: not given), the last one
+** the connection name (*pzConn, borrowed, default "default"). */
+int mopitr_tvf_args(int idxNum, int argc, sqlite3_value **argv, int nArg, const char *const *azWhat,
+                    char **azOut, const char **pzConn, char **pzErr);
+/* The named connection of registry p (borrowed), or NULL with *pzErr. */
+mopitr_conn *mopitr_tvf_conn(mopitr_registry *p, const char *zName, char **pzErr);
+
 /* ---- registrations (entry.c calls each once per database connection) ---- */
 
 /* rwindow.c: the eponymous table mo_recovery_window. */

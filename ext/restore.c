@@ -349,43 +349,6 @@ out:
     return zOut;
 }
 
-/* Find PITR r->zPitr on pConn (one SHOW PITR WHERE): *pOut and *pbFound. */
-static int restore_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
-                          char **pzErr)
-{
-    mopitr_val val;
-    mopitr_arg arg;
-    mopitr_row *aRow = NULL;
-    char *zSql;
-    int nRow = 0, rc, i;
-
-    *pbFound = 0;
-    memset(&val, 0, sizeof(val));
-    val.eType = SQLITE_TEXT;
-    val.z = zName;
-    val.n = (int)strlen(zName);
-    memset(&arg, 0, sizeof(arg));
-    arg.term.iCol = MOPITR_COL_NAME;
-    arg.term.op = SQLITE_INDEX_CONSTRAINT_EQ;
-    arg.nVal = 1;
-    arg.aVal = &val;
-    zSql = mopitr_plan_render(&arg, 1, mopitr_conn_no_backslash_escapes(pConn));
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_fetch_sql(pConn, zSql, &aRow, &nRow, pzErr);
-    sqlite3_free(zSql);
-    for (i = 0; i < nRow; i++) {
-        if (!*pbFound && strcmp(aRow[i].az[MOPITR_COL_NAME], zName) == 0) {
-            *pOut = aRow[i];
-            memset(&aRow[i], 0, sizeof(aRow[i]));
-            *pbFound = 1;
-        }
-        mopitr_row_clear(&aRow[i]);
-    }
-    sqlite3_free(aRow);
-    return rc;
-}
-
 /* The window check (spec 8.4) of time r against PITR p at the server's clock. Returns NULL
 ** when inside, else the reason (sqlite3_malloc'd, without prefix). */
 static char *restore_window_check(const restore_req *r, const mopitr_row *p,
@@ -441,13 +404,9 @@ static void restore_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rc = restore_args(f, argc, argv, &r, &zErr);
     if (rc != SQLITE_OK)
         goto out;
-    pConn = mopitr_registry_get(f->pReg, r.zConn);
+    pConn = mopitr_tvf_conn(f->pReg, r.zConn, &zErr);
     if (pConn == NULL) {
-        zErr = sqlite3_stricmp(r.zConn, MOPITR_DEFAULT_CONNECTION) == 0
-                   ? mopitr_errf("not connected: call mo_connect(dsn) first")
-                   : mopitr_errf("no connection named '%s': call mo_connect(dsn, '%s') first",
-                                 r.zConn, r.zConn);
-        rc = SQLITE_ERROR;
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto out;
     }
     zOwn = mopitr_conn_account(pConn);
@@ -456,7 +415,7 @@ static void restore_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         rc = SQLITE_NOMEM;
         goto out;
     }
-    rc = restore_lookup(pConn, r.zPitr, &row, &bFound, &zErr);
+    rc = mopitr_pitr_lookup(pConn, r.zPitr, &row, &bFound, &zErr); /* SHOW PITR WHERE */
     if (rc != SQLITE_OK)
         goto out;
     if (!bFound) {

@@ -33,10 +33,9 @@
 ** database's PITR): mo_pitr_coverage (coverage.c), derived from SHOW PITR, is what to
 ** rely on for "is this protected?".
 **
-** How it works: xBestIndex takes = (and IS) constraints on the HIDDEN columns; one that
-** exists but cannot be used yet is SQLITE_CONSTRAINT (not a plan), so in a join SQLite
-** puts this table on the inner side. Every xFilter sends one SHOW RECOVERY_WINDOW and
-** reads it whole (conn_text.c) into the cursor.
+** How it works: the HIDDEN arguments are tvf.c's (= and IS constraints; one not usable
+** yet is not a plan, so in a join SQLite puts this table on the inner side). Every
+** xFilter sends one SHOW RECOVERY_WINDOW and reads it whole (conn_text.c) into the cursor.
 */
 #include <string.h>
 
@@ -112,37 +111,11 @@ static int rw_disconnect(sqlite3_vtab *pVtab)
     return SQLITE_OK;
 }
 
-/* xBestIndex: idxNum bit k = argument k (for_database, for_table, for_account,
-** connection) is in argv, in that order. */
+/* xBestIndex: the HIDDEN arguments (tvf.c). */
 static int rw_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
 {
-    int aUse[RW_NARG], aSeen[RW_NARG], i, k, nArg = 0;
     ((rw_vtab *)pVtab)->epoch++;
-    for (k = 0; k < RW_NARG; k++)
-        aUse[k] = -1, aSeen[k] = 0;
-    for (i = 0; i < pInfo->nConstraint; i++) {
-        const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-        if (c->iColumn < RW_NVIS ||
-            (c->op != SQLITE_INDEX_CONSTRAINT_EQ && c->op != SQLITE_INDEX_CONSTRAINT_IS))
-            continue;
-        k = c->iColumn - RW_NVIS;
-        aSeen[k] = 1;
-        if (c->usable && aUse[k] < 0)
-            aUse[k] = i;
-    }
-    pInfo->idxNum = 0;
-    for (k = 0; k < RW_NARG; k++) {
-        if (aSeen[k] && aUse[k] < 0)
-            return SQLITE_CONSTRAINT; /* its value is not known yet: not a plan */
-        if (aUse[k] >= 0) {
-            pInfo->aConstraintUsage[aUse[k]].argvIndex = ++nArg;
-            pInfo->aConstraintUsage[aUse[k]].omit = 1;
-            pInfo->idxNum |= 1 << k;
-        }
-    }
-    pInfo->estimatedCost = 1000;
-    pInfo->estimatedRows = 100;
-    return SQLITE_OK;
+    return mopitr_tvf_best_index(pInfo, RW_NVIS, RW_NARG);
 }
 
 /* Forget the cursor's rows and arguments. */
@@ -358,41 +331,20 @@ static int rw_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, 
     static const char *const azWhat[RW_NARG] = {"database", "table", "account", "connection"};
     rw_cursor *c = (rw_cursor *)pCur;
     rw_vtab *v = (rw_vtab *)pCur->pVtab;
-    const char *zConn = MOPITR_DEFAULT_CONNECTION;
+    const char *zConn;
     mopitr_text_result t;
     mopitr_conn *pConn;
     char *zErr = NULL, *zSql = NULL;
-    int rc = SQLITE_OK, k, j = 0;
+    int rc;
 
     memset(&t, 0, sizeof(t));
     rw_clear(c);
-    for (k = 0; k < RW_NARG; k++) {
-        sqlite3_value *pVal;
-        if (!(idxNum & (1 << k)) || j >= argc)
-            continue;
-        pVal = argv[j++];
-        if (sqlite3_value_type(pVal) == SQLITE_NULL)
-            continue; /* NULL: not given */
-        if (k == RW_NARG - 1) {
-            zConn = (const char *)sqlite3_value_text(pVal);
-            if (zConn == NULL) {
-                rc = SQLITE_NOMEM;
-                goto out;
-            }
-            continue;
-        }
-        rc = mopitr_objname((const char *)sqlite3_value_text(pVal), sqlite3_value_bytes(pVal),
-                            azWhat[k], &c->azArg[k], &zErr);
-        if (rc != SQLITE_OK)
-            goto out;
-    }
-    pConn = mopitr_registry_get(v->pReg, zConn);
+    rc = mopitr_tvf_args(idxNum, argc, argv, RW_NARG, azWhat, c->azArg, &zConn, &zErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    pConn = mopitr_tvf_conn(v->pReg, zConn, &zErr);
     if (pConn == NULL) {
-        zErr = sqlite3_stricmp(zConn, MOPITR_DEFAULT_CONNECTION) == 0
-                   ? mopitr_errf("not connected: call mo_connect(dsn) first")
-                   : mopitr_errf("no connection named '%s': call mo_connect(dsn, '%s') first",
-                                 zConn, zConn);
-        rc = SQLITE_ERROR;
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto out;
     }
     zSql = rw_statement(c, mopitr_conn_account(pConn), &zErr);
