@@ -463,9 +463,10 @@ static void restore_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         mopitr_wait_end(&w);
         if (rc != SQLITE_OK) {
             if (info.bUnknown)
-                zErr = mopitr_errf("%s: no reply (%s); the restore may still be running on the "
-                                   "server: it was not sent again; check %s before trying again",
-                                   zSql, zSent ? mopitr_err_body(zSent) : "out of memory", zWhat);
+                zErr = mopitr_errf("no reply to the restore of %s: %s; the restore may still be "
+                                   "running on the server: it was not sent again; check %s "
+                                   "before trying again",
+                                   zWhat, zSent ? mopitr_err_body(zSent) : "out of memory", zWhat);
             else
                 zErr =
                     mopitr_errf("%s: %s", zSql, zSent ? mopitr_err_body(zSent) : "out of memory");
