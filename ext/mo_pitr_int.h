@@ -1,7 +1,8 @@
 /*
 ** mo_pitr_int.h: the one internal header of the mo_pitr extension.
 **
-** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan) know no
+** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan, rowindex,
+** window, rwlist, objname) know no
 ** live connection and no SQLite callback: the unit tests in test/unit compile them
 ** with MOPITR_UNIT_TEST and link libsqlite3 directly. The live modules (conn,
 ** registry, vtab, entry) are the only ones that touch libmariadb or register with
@@ -470,7 +471,7 @@ mopitr_wait *mopitr_wait_current(void);
 int mopitr_io_wait(int fd, char bRead, int msTimeout);
 
 /* ----------------------------------------------------------------------
-** conn.c and conn_result.c internals (live): only those two files (they define
+** conn.c, conn_result.c and conn_text.c internals (live): only those files (they define
 *MOPITR_CONN_INTERNALS before including
 ** this header, after <mysql.h>): the two objects and the helpers they share.
 ** ---------------------------------------------------------------------- */
