@@ -2,11 +2,11 @@
 ** mo_pitr_int.h: the one internal header of the mo_pitr extension.
 **
 ** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan, rowindex,
-** window, rwlist, objname) know no
-** live connection and no SQLite callback: the unit tests in test/unit compile them
-** with MOPITR_UNIT_TEST and link libsqlite3 directly. The live modules (conn,
-** registry, vtab, entry) are the only ones that touch libmariadb or register with
-** SQLite, and the vtab reaches the server only through conn.
+** window, rwlist, objname) know no live connection and no SQLite callback: the unit
+** tests in test/unit compile them with MOPITR_UNIT_TEST and link libsqlite3 directly.
+** The live modules (conn*, srvclock, registry, vtab*, txn*, rwindow, coverage, restore,
+** tvf, entry) are the only ones that touch libmariadb or register with SQLite, and
+** they reach the server only through conn.
 **
 ** Ownership rules, everywhere:
 **   - Strings returned as `char *` are sqlite3_malloc'd and owned by the caller
