@@ -2,7 +2,8 @@
 ** restore.c: RESTORE ... FROM PITR as SQL functions, checked before anything is sent.
 **
 ** Usage (TIME is UTC: 'YYYY-MM-DD HH:MM:SS' with an optional fraction, or a unix epoch
-** INTEGER/REAL: what datetime(), strftime() and unixepoch() give):
+** INTEGER/REAL: what datetime(), strftime() and unixepoch() give; a REAL that looks like
+** a julianday() value is refused):
 **     SELECT mo_restore_database('p_db1', 'db1', '2026-11-27 10:30:00');
 **     SELECT mo_restore_table('p_db1', 'db1', 't1', datetime('now', '-1 hour'));
 **     SELECT mo_restore_account('p_acc', unixepoch() - 600);          -- own account
@@ -108,6 +109,13 @@ static int restore_time(sqlite3_value *pVal, sqlite3_int64 *pSec, int *pNsec, ch
         *pSec = sqlite3_value_int64(pVal);
     } else if (eType == SQLITE_FLOAT) {
         double r = sqlite3_value_double(pVal), f;
+        if (r >= 1721425.5 && r < 5373484.5) {
+            /* julianday() of years 1..9999: as a unix time it would be January 1970 */
+            *pzErr = mopitr_errf("time %.17g looks like a julian day number, not a unix time: "
+                                 "use unixepoch() or datetime()",
+                                 r);
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
         if (!(r > -62135596800.0 && r < 253402300800.0)) {
             *pzErr = mopitr_errf("time %.17g is not a unix time between years 1 and 9999", r);
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
