@@ -139,6 +139,15 @@ int mopitr_time_parse(const char *z, int n, sqlite3_int64 *pSec, int *pNsec)
     return 1;
 }
 
+/* Write v (0 <= v < 10^n) as exactly n decimal digits at z. */
+static void window_put(char *z, int v, int n)
+{
+    while (n-- > 0) {
+        z[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 /* Format sec as "YYYY-MM-DD HH:MM:SS" (UTC) into aBuf (MOPITR_TIME_SIZE bytes). Returns 1,
 ** or 0 (aBuf "") when the year is outside 0000..9999. */
 int mopitr_time_format(sqlite3_int64 sec, char *aBuf)
@@ -151,8 +160,19 @@ int mopitr_time_format(sqlite3_int64 sec, char *aBuf)
         aBuf[0] = 0;
         return 0;
     }
-    sqlite3_snprintf(MOPITR_TIME_SIZE, aBuf, "%04d-%02d-%02d %02d:%02d:%02d", (int)y, m, d,
-                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    /* By hand, not sqlite3_snprintf: this runs for every row of a mo_pitr scan. */
+    window_put(aBuf, (int)y, 4);
+    aBuf[4] = '-';
+    window_put(aBuf + 5, m, 2);
+    aBuf[7] = '-';
+    window_put(aBuf + 8, d, 2);
+    aBuf[10] = ' ';
+    window_put(aBuf + 11, (int)(rem / 3600), 2);
+    aBuf[13] = ':';
+    window_put(aBuf + 14, (int)(rem / 60 % 60), 2);
+    aBuf[16] = ':';
+    window_put(aBuf + 17, (int)(rem % 60), 2);
+    aBuf[19] = 0;
     return 1;
 }
 
