@@ -111,13 +111,13 @@ static int restore_time(sqlite3_value *pVal, sqlite3_int64 *pSec, int *pNsec, ch
         double r = sqlite3_value_double(pVal), f;
         if (r >= 1721425.5 && r < 5373484.5) {
             /* julianday() of years 1..9999: as a unix time it would be January 1970 */
-            *pzErr = mopitr_errf("time %.17g looks like a julian day number, not a unix time: "
+            *pzErr = mopitr_errf("time %.15g looks like a julian day number, not a unix time: "
                                  "use unixepoch() or datetime()",
                                  r);
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
         if (!(r > -62135596800.0 && r < 253402300800.0)) {
-            *pzErr = mopitr_errf("time %.17g is not a unix time between years 1 and 9999", r);
+            *pzErr = mopitr_errf("time %.15g is not a unix time between years 1 and 9999", r);
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
         f = floor(r);
