@@ -145,7 +145,10 @@ char *mopitr_conn_lost_errf(mopitr_conn *p, const mopitr_wait *w, unsigned merr,
         int s = (w->msTimeout + 999) / 1000;
         zErr = mopitr_errf("no answer from %s within %d s (%s)%s%s; the connection was closed "
                            "(it reconnects on next use)",
-                           p->zDescribe, s, w->bTimedOutRead ? "read_timeout" : "write_timeout",
+                           p->zDescribe, s,
+                           !w->bTimedOutRead ? "write_timeout"
+                           : w->msRead > 0   ? "restore_timeout"
+                                             : "read_timeout",
                            zDuring, zUnknown);
         *pRc = SQLITE_ERROR;
     } else {

@@ -41,6 +41,7 @@ void mopitr_wait_begin(mopitr_wait *w, sqlite3 *db, int msBudget)
     memset(w, 0, sizeof(*w));
     w->db = db;
     w->msBudget = msBudget;
+    w->msRead = conn_tl_wait ? conn_tl_wait->msRead : 0; /* restore_timeout reaches conn.c */
     w->pPrev = conn_tl_wait;
     conn_tl_wait = w;
 }
@@ -100,6 +101,8 @@ int mopitr_io_wait(my_socket fd, my_bool bRead, int msTimeout)
 
     pfd.fd = (int)fd;
     pfd.events = bRead ? POLLIN : POLLOUT;
+    if (bRead && w && w->msRead != 0)
+        msTimeout = w->msRead; /* a RESTORE's own timeout (restore.c), -1: none */
     for (;;) {
         int ms = msTimeout;
         tNow = conn_now_ms();

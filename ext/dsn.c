@@ -35,6 +35,8 @@
 **   write_timeout    seconds, 1..86400     30
 **   ssl_mode         disabled|preferred|required|verify_ca|verify_identity   unset
 **   ssl_ca ssl_cert ssl_key option_file option_group   file names / group, no default
+**   restore_timeout  seconds, 0..604800    0 = none: how long a RESTORE's reply may take
+**                                          (restore.c; read_timeout does not apply to it)
 **
 ** Errors ("mo_pitr: ..."): an unknown key is answered with the list of valid keys; a
 ** duplicate key, an empty host/user/account/role/file, a bad number, a bad ssl_mode,
@@ -72,18 +74,21 @@ enum {
     K_SSL_KEY,
     K_OPTION_FILE,
     K_OPTION_GROUP,
+    K_RESTORE_TIMEOUT,
     K_N
 };
 
 static const char *const azKey[K_N] = {
-    "host",         "port",          "user",        "password",
-    "account",      "role",          "database",    "connect_timeout",
-    "read_timeout", "write_timeout", "ssl_mode",    "ssl_ca",
-    "ssl_cert",     "ssl_key",       "option_file", "option_group"};
+    "host",           "port",          "user",        "password",
+    "account",        "role",          "database",    "connect_timeout",
+    "read_timeout",   "write_timeout", "ssl_mode",    "ssl_ca",
+    "ssl_cert",       "ssl_key",       "option_file", "option_group",
+    "restore_timeout"};
 
 #define DSN_VALID_KEYS                                                                             \
     "host, port, user, password, account, role, database, connect_timeout, read_timeout, "         \
-    "write_timeout, ssl_mode, ssl_ca, ssl_cert, ssl_key, option_file, option_group"
+    "write_timeout, ssl_mode, ssl_ca, ssl_cert, ssl_key, option_file, option_group, "              \
+    "restore_timeout"
 
 static const char *const azSslMode[] = {"disabled", "preferred", "required", "verify_ca",
                                         "verify_identity"};
@@ -222,6 +227,15 @@ static int dsn_set(dsn_state *s, int k, char *z, int n)
             p->read_timeout = v;
         else
             p->write_timeout = v;
+        goto out;
+    case K_RESTORE_TIMEOUT:
+        if (!dsn_uint(z, n, 0, 604800, &v)) {
+            rc = dsn_err(s, mopitr_errf("restore_timeout must be an integer from 0 to 604800, "
+                                        "got '%s'",
+                                        mopitr_err_clip(aClip, z, n)));
+            goto out;
+        }
+        p->restore_timeout = v;
         goto out;
     case K_SSL_MODE: {
         int i;

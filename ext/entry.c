@@ -13,6 +13,7 @@
 **     module mo_pitr (eponymous and CREATE VIRTUAL TABLE), table mo_connections
 **     mo_connect_all(), tables mo_clusters, mo_pitr_all (cluster.c, vtab_all.c)
 **     collation mo_nocase                    -- MatrixOne's case folding of names
+**     mo_recovery_window, mo_pitr_coverage, mo_restore_* (rwindow.c, coverage.c, restore.c)
 **
 ** How it works: libmariadb is initialised once per process (mysql_library_init; never
 ** ended, as the host may use libmariadb too). Each database connection gets its own
@@ -112,6 +113,12 @@ MO_PITR_API int sqlite3_mopitr_init(sqlite3 *db, char **pzErrMsg, const sqlite3_
         rc = mopitr_cluster_register(db, pReg); /* mo_connect_all, mo_clusters */
     if (rc == SQLITE_OK)
         rc = mopitr_vtab_all_register(db, pReg); /* mo_pitr_all */
+    if (rc == SQLITE_OK)
+        rc = mopitr_rwindow_register(db, pReg); /* mo_recovery_window (rwindow.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_coverage_register(db, pReg); /* mo_pitr_coverage (coverage.c) */
+    if (rc == SQLITE_OK)
+        rc = mopitr_restore_register(db, pReg); /* mo_restore_* (restore.c) */
     if (rc != SQLITE_OK)
         *pzErrMsg = mopitr_errf("cannot register: %s", sqlite3_errmsg(db));
     /* The registrations hold their own references: drop the creator's. */

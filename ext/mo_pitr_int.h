@@ -1,11 +1,12 @@
 /*
 ** mo_pitr_int.h: the one internal header of the mo_pitr extension.
 **
-** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan) know no
-** live connection and no SQLite callback: the unit tests in test/unit compile them
-** with MOPITR_UNIT_TEST and link libsqlite3 directly. The live modules (conn,
-** registry, vtab, entry) are the only ones that touch libmariadb or register with
-** SQLite, and the vtab reaches the server only through conn.
+** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan, rowindex,
+** window, rwlist, objname) know no live connection and no SQLite callback: the unit
+** tests in test/unit compile them with MOPITR_UNIT_TEST and link libsqlite3 directly.
+** The live modules (conn*, srvclock, registry, vtab*, txn*, rwindow, coverage, restore,
+** tvf, entry) are the only ones that touch libmariadb or register with SQLite, and
+** they reach the server only through conn.
 **
 ** Ownership rules, everywhere:
 **   - Strings returned as `char *` are sqlite3_malloc'd and owned by the caller
@@ -121,7 +122,7 @@ const char *mopitr_err_body(const char *z);
 ** Accepts "mysql://user[:password]@host[:port][/database][?k=v&...]" (percent-escapes
 ** decoded) and "k=v k=v ..." (values may be single- or double-quoted). Keys:
 ** host port user password account role database connect_timeout read_timeout
-** write_timeout ssl_mode ssl_ca ssl_cert ssl_key option_file option_group.
+** write_timeout ssl_mode ssl_ca ssl_cert ssl_key option_file option_group restore_timeout.
 ** An unknown key is answered with the list of valid ones.
 ** ====================================================================== */
 
@@ -143,6 +144,7 @@ typedef struct mopitr_dsn {
     char *role;     /* NULL: none */
     char *database; /* NULL: none */
     unsigned connect_timeout, read_timeout, write_timeout; /* seconds; 10, 30, 30 */
+    unsigned restore_timeout;                              /* seconds; 0 = none (restore.c) */
     mopitr_ssl_mode ssl_mode;
     char *ssl_ca, *ssl_cert, *ssl_key;
     char *option_file, *option_group;
@@ -462,6 +464,8 @@ typedef struct mopitr_wait {
     int msTimeout;        /* ... the timeout that expired, in ms */
     int bTimedOutRead;    /* ... while waiting to read (else to write) */
     int bBudgetSpent;     /* msBudget ran out (a drain that would have to wait) */
+    int msRead;           /* reads: 0 the handle's read_timeout, -1 none, > 0 this many ms
+                             (restore_timeout); inherited from the enclosing context */
     struct mopitr_wait *pPrev;
 } mopitr_wait;
 
@@ -477,7 +481,7 @@ int mopitr_wait_interrupted(mopitr_wait *w);
 int mopitr_io_wait(int fd, char bRead, int msTimeout);
 
 /* ----------------------------------------------------------------------
-** conn.c and conn_result.c internals (live): only those two files and conn_fanout.c
+** conn.c, conn_result.c, conn_text.c and conn_fanout.c internals (live): only those files
 ** (they define MOPITR_CONN_INTERNALS before including this header, after <mysql.h>):
 ** the two objects and the helpers they share.
 ** ---------------------------------------------------------------------- */
@@ -645,6 +649,8 @@ typedef struct pitr_cursor {
     pitr_cache *pCache; /* one reference: the copy the current scan reads, or NULL */
     int *aMatch;        /* indexes into pCache->aRow of the current scan's rows */
     int nMatch, iMatch, nMatchAlloc;
+    sqlite3_int64 nowSec; /* the clock when the scan began (earliest_restorable) */
+    int nowNsec;
 } pitr_cursor;
 
 /* Replace pVtab->zErrMsg with zErr (owned). Returns rc, SQLITE_NOMEM if zErr is NULL. */
@@ -848,6 +854,128 @@ int mopitr_view_find(mopitr_view *v, const char *zName, int bAskServer, mopitr_r
 int mopitr_view_overlay(const mopitr_view *v, const pitr_cache *pBase, pitr_cache **ppOut);
 /* Write the view's net changes to a (room for mopitr_view_touched); returns how many. */
 int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a);
+
+/* ======================================================================
+** Recovery (issue 14): window.c, rwlist.c (pure); conn_text.c, srvclock.c (live,
+** connection layer); rwindow.c, coverage.c, restore.c (SQLite callbacks)
+** ====================================================================== */
+
+/* ---- window.c: time arithmetic of recovery windows (pure, UTC) ---- */
+
+#define MOPITR_TIME_SIZE 32 /* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" and a NUL */
+
+/* Parse "YYYY-MM-DD HH:MM:SS[.d{1,9}]" (n < 0: strlen); 1 with *pSec (*pNsec may be NULL)
+** set, else 0. */
+int mopitr_time_parse(const char *z, int n, sqlite3_int64 *pSec, int *pNsec);
+/* "YYYY-MM-DD HH:MM:SS" of sec (UTC) into aBuf; 0 (aBuf "") outside years 0..9999. */
+int mopitr_time_format(sqlite3_int64 sec, char *aBuf);
+/* The same with ".fraction" (no trailing zeros) when nsec > 0. */
+int mopitr_time_format_ns(sqlite3_int64 sec, int nsec, char *aBuf);
+/* Go's t.AddDate(years, months, days) for UTC seconds (month-end normalisation). */
+sqlite3_int64 mopitr_time_add_date(sqlite3_int64 sec, int years, int months, int days);
+/* now - v units (h d mo y) as MatrixOne computes it (spec 8.4). SQLITE_ERROR: bad unit/v. */
+int mopitr_range_start(sqlite3_int64 nowSec, int nowNsec, sqlite3_int64 v, const char *zUnit,
+                       sqlite3_int64 *pSec, int *pNsec);
+/* The first whole second a RESTORE from a PITR created at createdSec (SHOW PITR's second)
+** is accepted for at time now: max(createdSec + 1, ceil(now - range)). */
+int mopitr_earliest_restorable(sqlite3_int64 createdSec, sqlite3_int64 nowSec, int nowNsec,
+                               sqlite3_int64 v, const char *zUnit, sqlite3_int64 *pOut);
+
+/* ---- rwlist.c: SHOW RECOVERY_WINDOW's list text (pure) ---- */
+
+#define MOPITR_RW_PITR     1
+#define MOPITR_RW_SNAPSHOT 2
+
+/* One item of a RecoveryWindows list. */
+typedef struct mopitr_rwitem {
+    int eSource;            /* MOPITR_RW_PITR or MOPITR_RW_SNAPSHOT */
+    char *zName;            /* source_name (owned) */
+    sqlite3_int64 startSec; /* PITR start_time / snapshot timestamp, as written ... */
+    int startNs;            /* ... with its fraction */
+    sqlite3_int64 endSec;   /* PITR end_time (a snapshot: its timestamp) */
+    int endNs;
+    int bUtc; /* 1: UTC (a snapshot with "+hhmm ZONE"); 0: the server's local zone */
+} mopitr_rwitem;
+
+/* Parse a list strictly (rules and messages: rwlist.c): *paItem and *pnItem, or an error. */
+int mopitr_rwlist_parse(const char *z, int n, mopitr_rwitem **paItem, int *pnItem, char **pzErr);
+void mopitr_rwlist_free(mopitr_rwitem *a, int n); /* NULL is a no-op */
+
+/* ---- objname.c: names given to the recovery tables and functions (pure) ---- */
+
+/* A folded copy of z[0..n) (n < 0: strlen) in *pzOut; empty, NUL and backslash are refused
+** with *pzErr naming zWhat ("database", "PITR"). */
+int mopitr_objname(const char *z, int n, const char *zWhat, char **pzOut, char **pzErr);
+/* Is the folded name z a MatrixOne system database (mysql, mo_catalog, ...)? */
+int mopitr_is_system_database(const char *z);
+
+/* ---- conn_text.c: a whole result set as text (live) ---- */
+
+typedef struct mopitr_text_result {
+    int nCol, nRow;
+    char **azName; /* column names */
+    char **azCell; /* nRow * nCol values, row-major; NULL is SQL NULL */
+    int *anCell;   /* their lengths */
+} mopitr_text_result;
+
+/* Run zSql and read its whole result as text (values longer than nMaxField are an error;
+** rules: conn_text.c). SQLITE_OK or an error with *pzErr; *pOut is empty on error. */
+int mopitr_conn_select(mopitr_conn *p, const char *zSql, int nMaxField, mopitr_text_result *pOut,
+                       char **pzErr);
+const char *mopitr_text_cell(const mopitr_text_result *t, int iRow, int iCol, int *pn);
+void mopitr_text_result_clear(mopitr_text_result *t);
+
+/* ---- srvclock.c: the server's clock and zone (live) ---- */
+
+typedef struct mopitr_srvclock {
+    sqlite3_int64 nowSec; /* the server's UTC now */
+    int nowNsec;
+    int offset; /* seconds east of UTC of the server process's zone, now */
+} mopitr_srvclock;
+
+/* Read them with four statements (srvclock.c). SQLITE_OK or an error with *pzErr. */
+int mopitr_srvclock_read(mopitr_conn *p, mopitr_srvclock *pOut, char **pzErr);
+
+/* ---- tvf.c: table-valued arguments of rwindow.c and coverage.c (live) ---- */
+
+#define MOPITR_TVF_MAX_ARGS 8
+/* xBestIndex for nArg HIDDEN argument columns from iFirst (= and IS, omitted; an unusable
+** one: SQLITE_CONSTRAINT). idxNum bit k: argument k is in argv. */
+int mopitr_tvf_best_index(sqlite3_index_info *pInfo, int iFirst, int nArg);
+/* xFilter's arguments: nArg - 1 folded names into azOut (NULL: not given), the last one
+** the connection name (*pzConn, borrowed, default "default"). */
+int mopitr_tvf_args(int idxNum, int argc, sqlite3_value **argv, int nArg, const char *const *azWhat,
+                    char **azOut, const char **pzConn, char **pzErr);
+/* The named connection of registry p (borrowed), or NULL with *pzErr. */
+mopitr_conn *mopitr_tvf_conn(mopitr_registry *p, const char *zName, char **pzErr);
+
+/* ---- registrations (entry.c calls each once per database connection) ---- */
+
+/* rwindow.c: the eponymous table mo_recovery_window. */
+int mopitr_rwindow_register(sqlite3 *db, mopitr_registry *p);
+/* coverage.c: the eponymous table mo_pitr_coverage. */
+int mopitr_coverage_register(sqlite3 *db, mopitr_registry *p);
+/* restore.c: mo_restore_cluster/account/database/table and their _dry_run forms. */
+int mopitr_restore_register(sqlite3 *db, mopitr_registry *p);
+
+/* ---- shared by coverage.c and vtab.c (the earliest_restorable column) ---- */
+
+/* earliest_restorable of PITR row r at the current time (UTC text into aBuf,
+** MOPITR_TIME_SIZE bytes). 0 when it cannot be computed (no created_time: a change queued
+** in a transaction; a range MatrixOne would not know). */
+int mopitr_row_earliest(const mopitr_row *r, sqlite3_int64 nowSec, int nowNsec, char *aBuf);
+/* The current UTC time (CLOCK_REALTIME) as seconds and nanoseconds. */
+void mopitr_clock_now(sqlite3_int64 *pSec, int *pNsec);
+
+/* Statement identity for per-statement reads (vtab_share.c): the busy statement of db,
+** or NULL when none or several are busy. *pId is updated; returns 1 when the statement
+** differs from the one *pId described (the caller then forgets its copies). */
+typedef struct mopitr_stmt_id {
+    sqlite3_stmt *pStmt;
+    int nRun;
+    unsigned epoch;
+} mopitr_stmt_id;
+sqlite3_stmt *mopitr_stmt_current(sqlite3 *db, mopitr_stmt_id *pId, unsigned epoch, int *pbNew);
 
 /* ======================================================================
 ** entry.c: registration (live)

@@ -19,7 +19,8 @@
 **
 ** Schema (WITHOUT ROWID, name is the primary key):
 **     name, level, account_name, database_name, table_name, range_value INTEGER,
-**     range_unit, created_time, modified_time (UTC text), connection HIDDEN
+**     range_unit, created_time, modified_time (UTC text), connection HIDDEN,
+**     earliest_restorable (UTC text, computed here: see below)
 ** The text columns use the collation mo_nocase (entry.c): MatrixOne lower-cases names
 ** (Go's strings.ToLower), and mo_nocase compares after the same folding
 ** (mopitr_fold), so 'MyPitr' and 'ÄPFEL' find what the server stored as 'mypitr' and
@@ -58,6 +59,11 @@
 **     the same object is SQLITE_CONSTRAINT. INSERT OR IGNORE looks the name up first and
 **     sends nothing when it exists; INSERT OR REPLACE alters the range when the existing
 **     PITR protects the same object and refuses when it protects another one.
+**   - earliest_restorable: the first whole second a RESTORE from the PITR is accepted for
+**     now, max(created_time + 1 s, now - range) with MatrixOne's calendar arithmetic
+**     (window.c, spec 8.4); NULL for a CREATE queued in a transaction. Computed locally
+**     (never sent to the server), with the clock read once per scan. INSERT ignores it
+**     like the times; UPDATE refuses to set it.
 **   - UPDATE may change only range_value and range_unit. Identity columns come to
 **     xUpdate as "no change" values (sqlite3_vtab_nochange) unless the statement sets
 **     them; then they are compared with the row as this statement read it (or, if it
@@ -70,6 +76,10 @@
 #include <string.h>
 
 #include "mo_pitr_int.h"
+
+/* The computed column, declared after the HIDDEN connection column so that it is the
+** last column of SELECT * and the table-valued argument stays the connection. */
+#define PITR_COL_EARLIEST MOPITR_NCOL
 
 /* Replace pVtab->zErrMsg with zErr (owned). Returns rc, SQLITE_NOMEM if zErr is NULL. */
 int mopitr_vt_set_err(sqlite3_vtab *pVtab, int rc, char *zErr)
@@ -240,7 +250,8 @@ static int pitr_connect(sqlite3 *db, void *pAux, int argc, const char *const *ar
             ", database_name TEXT COLLATE " MOPITR_COLLATION
             ", table_name TEXT COLLATE " MOPITR_COLLATION
             ", range_value INTEGER, range_unit TEXT COLLATE " MOPITR_COLLATION
-            ", created_time TEXT, modified_time TEXT, connection HIDDEN) WITHOUT ROWID");
+            ", created_time TEXT, modified_time TEXT, connection HIDDEN,"
+            " earliest_restorable TEXT) WITHOUT ROWID");
     if (rc != SQLITE_OK)
         goto out;
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
@@ -430,6 +441,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     memset(&args, 0, sizeof(args));
     pitr_scan_clear(c);
     c->iRowid = 0;
+    mopitr_clock_now(&c->nowSec, &c->nowNsec); /* earliest_restorable of this scan */
     if (idxNum & 1) {
         iFirst = 1;
         zConnName = (const char *)sqlite3_value_text(argv[0]);
@@ -565,6 +577,11 @@ static int pitr_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol
         return SQLITE_OK;
     } else if (iCol == MOPITR_COL_CONNECTION) {
         z = c->zScanConn;
+    } else if (iCol == PITR_COL_EARLIEST) {
+        char aBuf[MOPITR_TIME_SIZE];
+        if (mopitr_row_earliest(r, c->nowSec, c->nowNsec, aBuf))
+            sqlite3_result_text(ctx, aBuf, -1, SQLITE_TRANSIENT);
+        return SQLITE_OK;
     } else {
         z = NULL;
     }
@@ -585,6 +602,17 @@ static int pitr_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
     return SQLITE_OK;
 }
 
+/* xUpdate: an UPDATE that sets earliest_restorable is refused (it is computed); the rest
+** is vtab_write.c's. */
+static int pitr_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid)
+{
+    if (argc > 2 + PITR_COL_EARLIEST && sqlite3_value_type(argv[0]) != SQLITE_NULL &&
+        !sqlite3_value_nochange(argv[2 + PITR_COL_EARLIEST]))
+        return mopitr_vtab_err(pVtab, "earliest_restorable cannot be set: it is computed from "
+                                      "created_time and the range");
+    return mopitr_vt_update(pVtab, argc, argv, pRowid);
+}
+
 static sqlite3_module pitr_module = {
     .iVersion = 2, /* xSavepoint, xRelease, xRollbackTo (issue 6, vtab_write.c) */
     .xCreate = pitr_connect,
@@ -599,7 +627,7 @@ static sqlite3_module pitr_module = {
     .xEof = pitr_eof,
     .xColumn = pitr_column,
     .xRowid = pitr_rowid,
-    .xUpdate = mopitr_vt_update,
+    .xUpdate = pitr_update,
     .xBegin = mopitr_vt_begin,
     .xSync = mopitr_vt_sync,
     .xCommit = mopitr_vt_commit,

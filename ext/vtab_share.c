@@ -181,18 +181,19 @@ void mopitr_share_add(pitr_share *s, pitr_cache *p)
 }
 
 /*
-** The reads of the statement running now, or NULL when it cannot be told apart (no
-** or several statements busy on the database connection: a scan then shares only
-** within its own cursor). A statement is its sqlite3_stmt pointer, its run count
-** (SQLITE_STMTSTATUS_RUN: a reset and re-run is a new statement) and the epoch, which
-** every xBestIndex bumps: a statement finalized and a new one prepared at the same
-** address has been planned in between, so it never inherits the old copies.
+** The busy statement of db, or NULL when none or several are busy (a scan then cannot
+** tell which statement it belongs to). A statement is its sqlite3_stmt pointer, its run
+** count (SQLITE_STMTSTATUS_RUN: a reset and re-run is a new statement) and an epoch the
+** caller bumps in every xBestIndex: a statement finalized and a new one prepared at the
+** same address has been planned in between, so it never inherits the old reads. *pId
+** is updated and *pbNew says whether it changed (the caller forgets its reads then).
 */
-pitr_share *mopitr_vt_stmt_share(pitr_vtab *v)
+sqlite3_stmt *mopitr_stmt_current(sqlite3 *db, mopitr_stmt_id *pId, unsigned epoch, int *pbNew)
 {
     sqlite3_stmt *p, *pBusy = NULL;
     int nRun;
-    for (p = sqlite3_next_stmt(v->db, NULL); p; p = sqlite3_next_stmt(v->db, p)) {
+    *pbNew = 0;
+    for (p = sqlite3_next_stmt(db, NULL); p; p = sqlite3_next_stmt(db, p)) {
         if (sqlite3_stmt_busy(p)) {
             if (pBusy)
                 return NULL;
@@ -202,11 +203,33 @@ pitr_share *mopitr_vt_stmt_share(pitr_vtab *v)
     if (pBusy == NULL)
         return NULL;
     nRun = sqlite3_stmt_status(pBusy, SQLITE_STMTSTATUS_RUN, 0);
-    if (pBusy != v->pStmt || nRun != v->stmtRun || v->epoch != v->stmtEpoch) {
+    if (pBusy != pId->pStmt || nRun != pId->nRun || epoch != pId->epoch) {
+        pId->pStmt = pBusy;
+        pId->nRun = nRun;
+        pId->epoch = epoch;
+        *pbNew = 1;
+    }
+    return pBusy;
+}
+
+/* The reads of the statement running now (mopitr_stmt_current), or NULL when it cannot be
+** told apart: a scan then shares only within its own cursor. */
+pitr_share *mopitr_vt_stmt_share(pitr_vtab *v)
+{
+    mopitr_stmt_id id;
+    sqlite3_stmt *pBusy;
+    int bNew;
+    id.pStmt = v->pStmt;
+    id.nRun = v->stmtRun;
+    id.epoch = v->stmtEpoch;
+    pBusy = mopitr_stmt_current(v->db, &id, v->epoch, &bNew);
+    if (pBusy == NULL)
+        return NULL;
+    if (bNew) {
         mopitr_share_clear(&v->share);
-        v->pStmt = pBusy;
-        v->stmtRun = nRun;
-        v->stmtEpoch = v->epoch;
+        v->pStmt = id.pStmt;
+        v->stmtRun = id.nRun;
+        v->stmtEpoch = id.epoch;
         v->share.bKeepRows = !sqlite3_stmt_readonly(pBusy);
     }
     return &v->share;

@@ -6,7 +6,7 @@ MOPITR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages the project needs: build, run, test. One list, used everywhere.
 MOPITR_PACKAGES=(cmake make gcc pkg-config libsqlite3-dev sqlite3 libmariadb-dev mariadb-client
                  libssl-dev openssl libcmocka-dev python3 python3-pymysql valgrind
-                 clang-format cppcheck procps time clang libclang-rt-14-dev)
+                 clang-format cppcheck procps time clang libclang-rt-14-dev gnuplot-nox)
 
 log() { printf '%s\n' "$*" >&2; }
 

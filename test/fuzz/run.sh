@@ -22,6 +22,7 @@ fi
 case "$name" in
 dsn) mods="ext/err.c ext/dsn.c" ;;
 row) mods="ext/err.c ext/value.c" ;;
+rwlist) mods="ext/err.c ext/value.c ext/window.c ext/rwlist.c" ;;
 *) echo "run.sh: unknown target $name" >&2; exit 2 ;;
 esac
 srcs=()

@@ -10,8 +10,9 @@
 ** RecoveryWindows (JSON), one row per table in scope that some PITR covers:
 **     table  sys  db01  t01  [{'start_time':'2026-11-25 14:04:05.123456789',
 **                              'end_time':'2026-11-25 15:04:05.2', 'source':'pitr',
-**                              'source_name':'pt'}, ]
-** (one line in reality: every item is followed by ", ", the list is in [ ]).
+**                              'source_name':'pt'}]
+** (one line in reality: items joined by ", ", no separator after the last one, the
+** list in [ ]: spec 8.6).
 **
 ** How it works (MatrixOne's show_recovery_window.go of the spec's era):
 **   1. checks: a non-sys caller naming another account gets "only sys account can show
@@ -319,11 +320,11 @@ static int send_rows(const rw *w, const char *level, const char *acc, const mosi
             const rw_pitr *p = &w->p[j];
             if (!covers(p, k))
                 continue;
-            n++;
             sqlite3_str_appendf(txt,
-                                "{'start_time':'%s', 'end_time':'%s', 'source':'pitr',"
-                                " 'source_name':'%s'}, ",
-                                p->start, p->end, p->name);
+                                "%s{'start_time':'%s', 'end_time':'%s', 'source':'pitr',"
+                                " 'source_name':'%s'}",
+                                n ? ", " : "", p->start, p->end, p->name);
+            n++;
         }
         sqlite3_str_appendchar(txt, 1, ']');
         if (n == 0) {

@@ -271,11 +271,12 @@ static void test_errors(void **state)
     expect_err("hots=h", "mo_pitr: unknown connection option 'hots'; valid options: host, port, "
                          "user, password, account, role, database, connect_timeout, "
                          "read_timeout, write_timeout, ssl_mode, ssl_ca, ssl_cert, ssl_key, "
-                         "option_file, option_group");
+                         "option_file, option_group, restore_timeout");
     expect_err("mysql://h?dbname=x",
                "mo_pitr: unknown connection option 'dbname'; valid options: host, port, "
                "user, password, account, role, database, connect_timeout, read_timeout, "
-               "write_timeout, ssl_mode, ssl_ca, ssl_cert, ssl_key, option_file, option_group");
+               "write_timeout, ssl_mode, ssl_ca, ssl_cert, ssl_key, option_file, option_group, "
+               "restore_timeout");
     expect_err("host=a host=b", "mo_pitr: duplicate connection option 'host'");
     expect_err("HOST=a host=b", "mo_pitr: duplicate connection option 'host'");
     expect_err("mysql://u@h?user=v", "mo_pitr: duplicate connection option 'user'");
