@@ -11,10 +11,12 @@
 **
 ** How it works: every call takes e->mu, so the engine is safe to call from any number of
 ** connection threads; SQLite runs in one connection owned by the engine. exec lexes and
-** parses the text, applies the uncommitted-transaction rules (a PITR statement inside an
-** explicit transaction fails with 20101 "unclassified statement appears in uncommitted
-** transaction" and is not run), then hands the statement to its module (pitr.c, show.c,
-** restore.c, tenancy.c, select.c). Exactly one answer goes to the sink per statement.
+** parses the text, checks the admin role of PITR statements, applies the uncommitted-
+** transaction rules (a PITR statement inside a transaction fails with 20101 "unclassified
+** statement appears in uncommitted transaction" and is not run), then hands the statement
+** to its module (pitr.c, show.c, restore.c, tenancy.c, select.c), recording for ROLLBACK
+** what a database/table statement inside a transaction changes (undo.c). Exactly one
+** answer goes to the sink per statement.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,7 +208,8 @@ out:
 }
 
 /* Statements that MatrixOne refuses inside an uncommitted transaction, with the reason
-** (spec 5); NULL when allowed. */
+** (spec 5); NULL when allowed. CREATE/DROP DATABASE and DROP TABLE are allowed there
+** (spec 7 [Real]) and undone by ROLLBACK (undo.c). */
 static const char *txn_refusal(int kind)
 {
     switch (kind) {
@@ -217,11 +220,6 @@ static const char *txn_refusal(int kind)
     case ST_SHOW_RW:
     case ST_RESTORE:
         return "unclassified statement appears in uncommitted transaction";
-    case ST_CREATE_DB:
-    case ST_DROP_DB:
-        return "CREATE/DROP of database is not supported in transactions";
-    case ST_DROP_TABLE:
-        return "Only CREATE of DDL is supported in transactions";
     case ST_CREATE_ACCOUNT:
     case ST_DROP_ACCOUNT:
     case ST_CREATE_USER:
@@ -232,14 +230,39 @@ static const char *txn_refusal(int kind)
     }
 }
 
-/* Run one parsed statement. */
+/* Statements that need the admin role (spec 4), checked before the transaction rules: a
+** real MatrixOne answers a `public` user inside BEGIN with the privilege error, not the
+** transaction one, for these (and RESTORE too) [Real]. */
+static int needs_admin_role(int kind)
+{
+    return kind == ST_CREATE_PITR || kind == ST_ALTER_PITR || kind == ST_DROP_PITR ||
+           kind == ST_SHOW_PITR || kind == ST_RESTORE;
+}
+
+/* Catalog statements whose changes ROLLBACK takes back. */
+static int undoable(int kind)
+{
+    return kind == ST_CREATE_DB || kind == ST_DROP_DB || kind == ST_CREATE_TABLE ||
+           kind == ST_DROP_TABLE;
+}
+
+/* Run one parsed statement. Transactions: BEGIN opens one (committing an open one);
+** with autocommit off every statement but SET, BEGIN, COMMIT and ROLLBACK opens one
+** (USE too) and it stays open until COMMIT, ROLLBACK or SET autocommit=1; a PITR
+** statement that opens it runs on its own and is not undone (spec 7 [Real]). */
 static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
-    const char *why = s->in_txn ? txn_refusal(st->kind) : NULL;
+    const char *why;
+    void *cap = NULL;
+    if (needs_admin_role(st->kind) && mopitr_check_role(s, out))
+        return;
+    why = s->in_txn ? txn_refusal(st->kind) : NULL;
     if (why) {
         mo_ierr(out, "%s", why);
         return;
     }
+    if (undoable(st->kind) && (s->in_txn || !s->autocommit))
+        cap = moundo_capture(e);
     switch (st->kind) {
     case ST_EMPTY:
         mo_ok(out);
@@ -282,7 +305,7 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         break;
     case ST_USE:
         moten_use(e, s, st->name, out);
-        return;
+        break;
     case ST_CREATE_TABLE:
         moten_create_table(e, s, st, out);
         break;
@@ -302,11 +325,17 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         mosel_set(e, s, st, out);
         return;
     case ST_BEGIN:
+        moundo_forget(s); /* assumed: BEGIN commits an open transaction, as in MySQL */
         s->in_txn = 1;
         mo_ok(out);
         return;
     case ST_COMMIT:
+        moundo_forget(s);
+        s->in_txn = 0;
+        mo_ok(out);
+        return;
     case ST_ROLLBACK:
+        moundo_rollback(e, s);
         s->in_txn = 0;
         mo_ok(out);
         return;
@@ -317,10 +346,17 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         mo_ierr(out, "unsupported statement");
         return;
     }
-    /* assumed: with autocommit=0 any statement (other than SET, USE and transaction
-    ** control) opens a transaction that stays open until COMMIT/ROLLBACK */
+    moundo_keep(s, cap);
     if (!s->autocommit)
         s->in_txn = 1;
+}
+
+/* See mosim.h. */
+void mosim_engine_end_session(mosim_engine *e, mosim_session *s)
+{
+    pthread_mutex_lock(&e->mu);
+    moundo_rollback(e, s);
+    pthread_mutex_unlock(&e->mu);
 }
 
 /* See mosim.h. */

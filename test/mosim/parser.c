@@ -347,10 +347,11 @@ static int user_spec(P *p, mo_stmt *st)
     return 0;
 }
 
-/* Skip tokens up to the end of the statement (options mosim ignores). */
+/* Skip tokens up to the end of the statement (options mosim ignores); a bad token stops
+** the skip, so the caller's end check reports it. */
 static void skip_rest(P *p)
 {
-    while (mop_cur(p)->type != TK_EOF && !mop_is_op(mop_cur(p), ";"))
+    while (mop_cur(p)->type != TK_EOF && mop_cur(p)->type != TK_BAD && !mop_is_op(mop_cur(p), ";"))
         p->i++;
 }
 
