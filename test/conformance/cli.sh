@@ -140,5 +140,5 @@ expect_match "wrong password message" '^ERROR 1045 \(28000\): Access denied' "$(
 cli acc01:admin1 nope -e 'show pitr' >/dev/null
 expect_match "wrong password (acc01)" '^ERROR 1045 \(28000\)' "$(errline)"
 cli acc01:nosuchuser 111 -e 'show pitr' >/dev/null
-expect_match "unknown user" '^ERROR 1045 \(28000\)' "$(errline)"
+expect_match "unknown user (20101 on a real MatrixOne)" '^ERROR 20101 \(HY000\).*there is no user nosuchuser' "$(errline)"
 finish

@@ -166,6 +166,15 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
         snprintf(acc, sizeof(acc), "sys");
         mo_lower_buf(user, sizeof(user), parts[0], lens[0]);
     }
+    /* As a real MatrixOne answers (seen on a server built from source): an unknown account
+    ** `there is no tenant A`, an unknown user `there is no user U`, a role that is neither
+    ** the user's default role nor public `there is no role R` (20101 each; a wrong
+    ** password is 1045, checked by the wire half). */
+    if (mocat_account_id(e, acc) < 0) {
+        *code = MO_ER_INTERNAL;
+        snprintf(msg, nmsg, "internal error: there is no tenant %s", acc);
+        goto out;
+    }
     if (sqlite3_prepare_v2(e->db,
                            "SELECT a.account_id, u.h2, u.default_role FROM mo_account a"
                            " JOIN mo_user u ON u.account_id = a.account_id"
@@ -178,17 +187,21 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
     sqlite3_bind_text(st, 1, acc, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        *code = MO_ER_ACCESS;
-        snprintf(msg, nmsg, "Access denied for user %s", user);
+        *code = MO_ER_INTERNAL;
+        snprintf(msg, nmsg, "internal error: there is no user %s", user);
         goto out;
     }
     {
         const char *defrole = (const char *)sqlite3_column_text(st, 2);
         int n = sqlite3_column_bytes(st, 1);
         if (role[0] && strcmp(role, defrole) != 0 && strcmp(role, "public") != 0) {
-            /* assumed: a role that was not granted fails the login */
-            *code = MO_ER_ACCESS;
-            snprintf(msg, nmsg, "Access denied for user %s", user);
+            /* assumed: an admin role of the account not granted to this user is 1045 */
+            int admin_role = strcmp(role, strcmp(acc, "sys") == 0 ? "moadmin" : "accountadmin") == 0;
+            *code = admin_role ? MO_ER_ACCESS : MO_ER_INTERNAL;
+            if (admin_role)
+                snprintf(msg, nmsg, "Access denied for user %s", user);
+            else
+                snprintf(msg, nmsg, "internal error: there is no role %s", role);
             goto out;
         }
         s->account_id = (uint64_t)sqlite3_column_int64(st, 0);

@@ -226,6 +226,7 @@ static int check_target(mosim_engine *e, mosim_session *s, mo_stmt *st, target *
                         const mosim_sink *out)
 {
     long long me = (long long)s->account_id;
+    int64_t id;
     int r;
     memset(t, 0, sizeof(*t));
     t->acc = t->db = t->tbl = "";
@@ -268,6 +269,13 @@ static int check_target(mosim_engine *e, mosim_session *s, mo_stmt *st, target *
             return 0;
         }
         t->obj = mocat_db_id(e, s->account_id, st->db);
+        /* MatrixOne looks the database up without an account filter, and sys reads every
+        ** account's mo_database rows: sys passes for another account's database of that
+        ** name (seen on a real server). Which id it then records is the last row read. */
+        if (t->obj < 0 && s->account_id == 0 &&
+            mocat_int(e, &id, "SELECT dat_id FROM mo_database WHERE datname = %Q"
+                              " ORDER BY dat_id DESC LIMIT 1", st->db) == 1)
+            t->obj = id;
         if (t->obj < 0) {
             mo_ierr(out, "database %s does not exist", st->db);
             return 0;
