@@ -33,7 +33,8 @@ void mo_err(const mosim_sink *out, uint16_t code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    out->err(out->ctx, code, MO_SQLSTATE, buf);
+    /* SQLSTATE HY000 but for 1054 (42S22), as a real MatrixOne sends them */
+    out->err(out->ctx, code, code == MO_ER_BAD_FIELD ? "42S22" : MO_SQLSTATE, buf);
 }
 
 /* See engine.h. */

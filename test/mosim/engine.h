@@ -39,10 +39,9 @@
 #define MO_ER_DB_DROP      1008  /* "Can't drop database '%s'; database doesn't exist" */
 #define MO_ER_TABLE_EXISTS 1050  /* "table %s already exists" */
 #define MO_ER_NO_TABLE     1146  /* "no such table %s.%s" */
-#define MO_ER_BAD_FIELD    1054  /* "invalid input: column %s does not exist" */
-#define MO_ER_NO_DB        1046  /* "not connect to a database" */
+#define MO_ER_BAD_FIELD    1054  /* "invalid input: column %s does not exist" (42S22) */
+#define MO_ER_NO_DB        1046  /* "No database selected" */
 #define MO_ER_ACCESS       1045
-#define MO_ER_TZ           1298
 #define MO_SQLSTATE        "HY000"
 
 #define MO_SYS_PITR        "sys_mo_catalog_pitr"

@@ -24,8 +24,6 @@
 
 #include "engine.h"
 
-#define MO_ER_UNKNOWN_VAR 1193
-#define MO_ER_WRONG_VALUE 1231
 
 typedef struct val {
     int null, isint;
@@ -219,8 +217,8 @@ static void eval(ev *x, const mo_expr *e, val *out)
             out->null = 1;
             out->def = &T_NULL;
         } else if (sysvar(x->s, e->s, out)) {
-            x->code = MO_ER_UNKNOWN_VAR;
-            snprintf(x->err, sizeof(x->err), "Unknown system variable '%s'", e->s);
+            x->code = MO_ER_INTERNAL; /* as a real MatrixOne words it */
+            snprintf(x->err, sizeof(x->err), "internal error: the system variable does not exist");
         }
         return;
     case E_COL:
@@ -396,7 +394,7 @@ void mosel_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_si
     if (st->from == 3) {
         const char *db = st->db ? st->db : s->db;
         if (!db[0])
-            mo_err(out, MO_ER_NO_DB, "not connect to a database");
+            mo_err(out, MO_ER_NO_DB, "No database selected");
         else
             mo_err(out, MO_ER_NO_TABLE, "no such table %s.%s", db, st->tbl);
         return;
@@ -481,8 +479,7 @@ void mosel_set(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink 
             else if (t && (!strcasecmp(t, "0") || !strcasecmp(t, "off") || !strcasecmp(t, "false")))
                 on = 0;
             else {
-                mo_err(out, MO_ER_WRONG_VALUE,
-                       "Variable 'autocommit' can't be set to the value of '%s'", t ? t : "NULL");
+                mo_ierr(out, "convert to the system variable bool type failed");
                 sqlite3_free(v.s);
                 return;
             }
@@ -498,7 +495,7 @@ void mosel_set(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink 
                 goto fail;
             t = it->val ? text_of(&v, buf, sizeof(buf)) : "SYSTEM";
             if (!t || mosel_valid_tz(t) || strlen(t) >= sizeof(s->time_zone)) {
-                mo_err(out, MO_ER_TZ, "Unknown or incorrect time zone: '%s'", t ? t : "NULL");
+                mo_err(out, MO_ER_UNKNOWN, "unknown time zone %s", t ? t : "NULL");
                 sqlite3_free(v.s);
                 return;
             }

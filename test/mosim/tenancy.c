@@ -286,7 +286,7 @@ static const char *table_db(mosim_engine *e, mosim_session *s, mo_stmt *st, cons
 {
     const char *db = st->db ? st->db : s->db;
     if (!db[0]) {
-        mo_err(out, MO_ER_NO_DB, "not connect to a database");
+        mo_err(out, MO_ER_NO_DB, "No database selected");
         return NULL;
     }
     if (mocat_db_id(e, s->account_id, db) < 0) {
@@ -330,7 +330,7 @@ void moten_drop_table(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosi
     int64_t id;
     int rc;
     if (!db[0]) {
-        mo_err(out, MO_ER_NO_DB, "not connect to a database");
+        mo_err(out, MO_ER_NO_DB, "No database selected");
         return;
     }
     id = mocat_table_id(e, s->account_id, db, st->tbl);
