@@ -17,8 +17,9 @@
 **     --verbose, -v    print each record as it runs
 **     --server DSN     run against a real (scratch) MatrixOne instead of mosim (default:
 **                      env MOPITR_SERVER): DSN `[mysql://][user[:password]@]host[:port]`
-**                      sets MO_HOST, MO_PORT (6001), MO_USER, MO_PASSWORD for remote
-**                      records and ${...}; adds the label `server`; records that need
+**                      sets MO_HOST, MO_PORT (6001), MO_USER, MO_PASSWORD and MO_DSN
+**                      (user@host:port) for remote records and ${...}; adds the label
+**                      `server`; records that need
 **                      mosim are skipped and counted as skipped (run.c)
 **
 ** Output: failures as `file:line: FAIL ...` blocks on stdout, then exactly one closing line
@@ -156,6 +157,15 @@ int slt_server_env(const char *dsn, char **err)
         free(port);
     } else {
         setenv("MO_PORT", "6001", 1);
+    }
+    /* MO_DSN as test/run-suite.sh exports it for mosim: no password in it */
+    {
+        const char *h = getenv("MO_HOST"), *u = getenv("MO_USER");
+        char *d = slt_xprintf("mysql://%s@%s%s%s:%s", u && *u ? u : "root",
+                              strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "",
+                              getenv("MO_PORT"));
+        setenv("MO_DSN", d, 1);
+        free(d);
     }
     return 0;
 }

@@ -196,7 +196,8 @@ int slt_run_file(const slt_opts *o, const char *path, slt_counts *c);
 
 void slt_where_set(const char *path, int line, const slt_counts *c);
 /* Parse a --server DSN `[mysql://][user[:password]@]host[:port][/...]` and export it as
-** MO_HOST, MO_PORT (default 6001), MO_USER and MO_PASSWORD (each only when given). Returns
+** MO_HOST, MO_PORT (default 6001), MO_USER and MO_PASSWORD (each only when given), and
+** MO_DSN `mysql://user@host:port` (no password, as test/run-suite.sh has it). Returns
 ** 0, or -1 with *err (caller frees; it never contains the password). */
 int slt_server_env(const char *dsn, char **err);
 

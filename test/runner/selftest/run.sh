@@ -217,10 +217,10 @@ if [ -n "${MOSIM:-}" ] && [ -x "${MOSIM}" ] && command -v mariadb >/dev/null; th
         # --server: the same mosim taken for a real server (no log): mosim-only records
         # are skipped and counted; the DSN gives host, port, user and password
         MOSIM_LOG=$tmp/real.log MO_PORT=1 MO_PASSWORD=wrong \
-            expect server 0 "4 passed, 0 failed, 6 skipped" -- --no-ext \
+            expect server 0 "5 passed, 0 failed, 6 skipped" -- --no-ext \
             --server "mysql://root:111@127.0.0.1:$port" server.test
         MOPITR_SERVER="127.0.0.1:$port" MO_PASSWORD=111 \
-            expect server-env 0 "4 passed, 0 failed, 6 skipped" -- --no-ext server.test
+            expect server-env 0 "5 passed, 0 failed, 6 skipped" -- --no-ext server.test
         expect server-bad-port 2 "" "mopitr_slt: --server: bad port 'x'" -- --no-ext \
             --server "mysql://root:secret@127.0.0.1:x" server.test
         if grep -q secret "$tmp/server-bad-port.out"; then
