@@ -279,7 +279,9 @@ char *mo_lower(char *s);
 typedef struct mo_isql {
     sqlite3_str *s;
     int nlit, overflow;
-    size_t open[MO_ISQL_MAX];  /* offset of each spliced literal's opening quote */
+    int special;                    /* a literal holds a backslash or its own quote */
+    const char *plain[MO_ISQL_MAX]; /* each literal's name as put in (not owned) */
+    size_t open[MO_ISQL_MAX];       /* offset of each spliced literal's opening quote */
     size_t close[MO_ISQL_MAX]; /* offset where its closing quote was put */
     char *val[MO_ISQL_MAX];    /* after moisql_check: each literal as MatrixOne reads it */
 } mo_isql;
