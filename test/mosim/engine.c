@@ -197,7 +197,8 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
         int n = sqlite3_column_bytes(st, 1);
         if (role[0] && strcmp(role, defrole) != 0 && strcmp(role, "public") != 0) {
             /* assumed: an admin role of the account not granted to this user is 1045 */
-            int admin_role = strcmp(role, strcmp(acc, "sys") == 0 ? "moadmin" : "accountadmin") == 0;
+            int admin_role =
+                strcmp(role, strcmp(acc, "sys") == 0 ? "moadmin" : "accountadmin") == 0;
             *code = admin_role ? MO_ER_ACCESS : MO_ER_INTERNAL;
             if (admin_role)
                 snprintf(msg, nmsg, "Access denied for user %s", user);

@@ -282,8 +282,8 @@ typedef struct mo_isql {
     int special;                    /* a literal holds a backslash or its own quote */
     const char *plain[MO_ISQL_MAX]; /* each literal's name as put in (not owned) */
     size_t open[MO_ISQL_MAX];       /* offset of each spliced literal's opening quote */
-    size_t close[MO_ISQL_MAX]; /* offset where its closing quote was put */
-    char *val[MO_ISQL_MAX];    /* after moisql_check: each literal as MatrixOne reads it */
+    size_t close[MO_ISQL_MAX];      /* offset where its closing quote was put */
+    char *val[MO_ISQL_MAX];         /* after moisql_check: each literal as MatrixOne reads it */
 } mo_isql;
 void moisql_init(mo_isql *q);
 /* Append fixed text (printf format, sqlite3_mprintf conversions). */

@@ -137,13 +137,19 @@ static int parse_port(const char *s)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"port", required_argument, NULL, 'p'},     {"port-file", required_argument, NULL, 'f'},
-        {"bind", required_argument, NULL, 'b'},     {"data", required_argument, NULL, 'd'},
-        {"log", required_argument, NULL, 'l'},      {"root-password", required_argument, NULL, 'r'},
-        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
-        {"tls-ca", required_argument, NULL, 'A'},   {"tls-require", no_argument, NULL, 'R'},
+        {"port", required_argument, NULL, 'p'},
+        {"port-file", required_argument, NULL, 'f'},
+        {"bind", required_argument, NULL, 'b'},
+        {"data", required_argument, NULL, 'd'},
+        {"log", required_argument, NULL, 'l'},
+        {"root-password", required_argument, NULL, 'r'},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
+        {"tls-ca", required_argument, NULL, 'A'},
+        {"tls-require", no_argument, NULL, 'R'},
         {"no-deprecate-eof", no_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *port_file = NULL, *bind_addr = "127.0.0.1", *data = NULL, *log_path = NULL;
     const char *root_pw = "111", *tls_cert = NULL, *tls_key = NULL, *tls_ca = NULL;

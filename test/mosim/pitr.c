@@ -131,15 +131,15 @@ static int insert_row(mosim_engine *e, const char *name, uint64_t creator, int64
                 " values ('%s', ",
                 id);
     moisql_name(&q, '\'', name);
-    moisql_text(&q, ", %llu, %lld, %lld, '%s', %llu, ", (unsigned long long)creator,
-                (long long)now, (long long)now, t->level, (unsigned long long)t->acc_id);
+    moisql_text(&q, ", %llu, %lld, %lld, '%s', %llu, ", (unsigned long long)creator, (long long)now,
+                (long long)now, t->level, (unsigned long long)t->acc_id);
     moisql_name(&q, '\'', t->acc);
     moisql_text(&q, ", ");
     moisql_name(&q, '\'', t->db);
     moisql_text(&q, ", ");
     moisql_name(&q, '\'', t->tbl);
-    moisql_text(&q, ", %llu, %lld, '%s', %lld);", (unsigned long long)t->obj, (long long)len,
-                unit, (long long)now);
+    moisql_text(&q, ", %llu, %lld, '%s', %lld);", (unsigned long long)t->obj, (long long)len, unit,
+                (long long)now);
     if (moisql_check(&q, out) != 0)
         goto out;
     rc = mocat_execf(e,
@@ -273,8 +273,10 @@ static int check_target(mosim_engine *e, mosim_session *s, mo_stmt *st, target *
         ** account's mo_database rows: sys passes for another account's database of that
         ** name (seen on a real server). Which id it then records is the last row read. */
         if (t->obj < 0 && s->account_id == 0 &&
-            mocat_int(e, &id, "SELECT dat_id FROM mo_database WHERE datname = %Q"
-                              " ORDER BY dat_id DESC LIMIT 1", st->db) == 1)
+            mocat_int(e, &id,
+                      "SELECT dat_id FROM mo_database WHERE datname = %Q"
+                      " ORDER BY dat_id DESC LIMIT 1",
+                      st->db) == 1)
             t->obj = id;
         if (t->obj < 0) {
             mo_ierr(out, "database %s does not exist", st->db);
@@ -434,8 +436,8 @@ void mopitr_drop(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
         goto out;
     }
     if (mocat_begin(e) != SQLITE_OK ||
-        mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld",
-                    stored, (long long)s->account_id) != SQLITE_OK ||
+        mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld", stored,
+                    (long long)s->account_id) != SQLITE_OK ||
         mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = 'sys_mo_catalog_pitr' AND"
                        " create_account = 0 AND NOT EXISTS (SELECT 1 FROM mo_pitr WHERE"
                        " pitr_name != 'sys_mo_catalog_pitr')") != SQLITE_OK ||

@@ -24,7 +24,6 @@
 
 #include "engine.h"
 
-
 typedef struct val {
     int null, isint;
     int64_t i;
@@ -33,21 +32,22 @@ typedef struct val {
 } val;
 
 /* Wire types seen on a real MatrixOne (name, type, charset, length, flags, decimals). */
-static const mosim_col T_INT = {NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 64,
-                                MOSIM_FLAG_NOT_NULL, 0};
-static const mosim_col T_UINT = {NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 64,
-                                 MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
-static const mosim_col T_UINT32 = {NULL, MOSIM_TYPE_LONG, MOSIM_CHARSET_BINARY, 32,
-                                   MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
-static const mosim_col T_UINT8 = {NULL, MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 8,
-                                  MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
-static const mosim_col T_FUNC = {NULL, MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 262140,
-                                 MOSIM_FLAG_NOT_NULL, 0};
-static const mosim_col T_VAR = {NULL, MOSIM_TYPE_BLOB, MOSIM_CHARSET_UTF8MB4, 0, MOSIM_FLAG_BLOB,
-                                0};
+static const mosim_col T_INT = {NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY,
+                                64,   MOSIM_FLAG_NOT_NULL, 0};
+static const mosim_col T_UINT = {
+    NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 64, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED,
+    0};
+static const mosim_col T_UINT32 = {
+    NULL, MOSIM_TYPE_LONG, MOSIM_CHARSET_BINARY, 32, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
+static const mosim_col T_UINT8 = {
+    NULL, MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 8, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
+static const mosim_col T_FUNC = {NULL,   MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4,
+                                 262140, MOSIM_FLAG_NOT_NULL,   0};
+static const mosim_col T_VAR = {NULL, MOSIM_TYPE_BLOB, MOSIM_CHARSET_UTF8MB4,
+                                0,    MOSIM_FLAG_BLOB, 0};
 static const mosim_col T_NULL = {NULL, MOSIM_TYPE_BLOB, 33, 12, MOSIM_FLAG_BLOB, 0};
-static const mosim_col T_NOW = {NULL, 7 /* TIMESTAMP */, MOSIM_CHARSET_BINARY, 64,
-                                MOSIM_FLAG_NOT_NULL, 6};
+static const mosim_col T_NOW = {NULL, 7 /* TIMESTAMP */,   MOSIM_CHARSET_BINARY,
+                                64,   MOSIM_FLAG_NOT_NULL, 6};
 
 /* Fixed system variables (name, value; value NULL = computed). */
 static const char *const sysvars[][2] = {
@@ -313,10 +313,10 @@ out:
 ** type, else what a real MatrixOne sends for a literal or an expression (spec 7). */
 static void col_of(const val *v, const mo_expr *e, size_t len, mosim_col *c)
 {
-    static const mosim_col str = {NULL, MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 0,
-                                  MOSIM_FLAG_NOT_NULL, 0};
-    static const mosim_col dec = {NULL, 0 /* DECIMAL */, MOSIM_CHARSET_BINARY, 0,
-                                  MOSIM_FLAG_NOT_NULL, 0};
+    static const mosim_col str = {NULL, MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4,
+                                  0,    MOSIM_FLAG_NOT_NULL,   0};
+    static const mosim_col dec = {NULL, 0 /* DECIMAL */,     MOSIM_CHARSET_BINARY,
+                                  0,    MOSIM_FLAG_NOT_NULL, 0};
     const char *dot;
     if (v->def) {
         *c = *v->def;
@@ -324,7 +324,8 @@ static void col_of(const val *v, const mo_expr *e, size_t len, mosim_col *c)
         *c = T_NULL;
     } else if (v->isint) {
         *c = T_INT;
-    } else if (e->op == E_NUM && v->s && (dot = strchr(v->s, '.')) != NULL && !strpbrk(v->s, "eE")) {
+    } else if (e->op == E_NUM && v->s && (dot = strchr(v->s, '.')) != NULL &&
+               !strpbrk(v->s, "eE")) {
         *c = dec;
         c->length = (uint32_t)len + 1;
         c->decimals = (uint8_t)strlen(dot + 1);

@@ -358,8 +358,12 @@ void moten_drop_table(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosi
 static void one_col(mosim_engine *e, const char *name, char *sql, const mosim_sink *out)
 {
     /* as a real MatrixOne sends SHOW DATABASES / SHOW TABLES */
-    mosim_col c = {name, MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 5000 * 4,
-                   MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_PRI_KEY, 0};
+    mosim_col c = {name,
+                   MOSIM_TYPE_VAR_STRING,
+                   MOSIM_CHARSET_UTF8MB4,
+                   5000 * 4,
+                   MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_PRI_KEY,
+                   0};
     sqlite3_stmt *q = NULL;
     if (!sql || sqlite3_prepare_v2(e->db, sql, -1, &q, NULL) != SQLITE_OK) {
         mo_dberr(e, out);

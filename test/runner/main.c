@@ -161,9 +161,9 @@ int slt_server_env(const char *dsn, char **err)
     /* MO_DSN as test/run-suite.sh exports it for mosim: no password in it */
     {
         const char *h = getenv("MO_HOST"), *u = getenv("MO_USER");
-        char *d = slt_xprintf("mysql://%s@%s%s%s:%s", u && *u ? u : "root",
-                              strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "",
-                              getenv("MO_PORT"));
+        char *d =
+            slt_xprintf("mysql://%s@%s%s%s:%s", u && *u ? u : "root", strchr(h, ':') ? "[" : "", h,
+                        strchr(h, ':') ? "]" : "", getenv("MO_PORT"));
         setenv("MO_DSN", d, 1);
         free(d);
     }
