@@ -59,6 +59,7 @@ trap cleanup EXIT
 
 export MO_PASSWORD=${MO_PASSWORD:-111}
 export MOSIM_EXTRA_ARGS=${MOSIM_EXTRA_ARGS:-}
+unset MOPITR_SERVER # the runner's server mode is for a real server, not this suite's mosim
 "$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
     --data "$tmp/catalog.db" --root-password "$MO_PASSWORD" \
     ${MOSIM_ARGS:-} ${MOSIM_EXTRA_ARGS:-} 2>"$tmp/mosim.err" &
