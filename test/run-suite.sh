@@ -6,7 +6,9 @@
 # script through bash) and stops mosim, whatever happened. Nothing is shared between
 # suites, so `ctest -j2` is safe.
 #
-# Reads: MOSIM, MOPITR_SLT, MOPITR_EXT (built binaries); MOPITR_VALGRIND=1 runs the runner
+# Reads: MOSIM, MOPITR_SLT, MOPITR_EXT (built binaries); MOSIM_EXTRA_ARGS, extra mosim
+# options for this suite (e.g. --no-deprecate-eof: the sql-eof.* ctests), also given to a
+# restarted mosim and exported for the suite to see; MOPITR_VALGRIND=1 runs the runner
 # under valgrind memcheck (errors and definite leaks fail the suite); MOPITR_LABELS;
 # MO_PASSWORD (default 111: mosim gets it as --root-password); MOPITR_KEEP_TMP=1 keeps the
 # suite's temporary directory (mosim log, stderr, catalog) instead of removing it.
@@ -57,9 +59,11 @@ cleanup() {
 trap cleanup EXIT
 
 export MO_PASSWORD=${MO_PASSWORD:-111}
+export MOSIM_EXTRA_ARGS=${MOSIM_EXTRA_ARGS:-}
+unset MOPITR_SERVER # the runner's server mode is for a real server, not this suite's mosim
 "$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
     --data "$tmp/catalog.db" --root-password "$MO_PASSWORD" \
-    ${MOSIM_ARGS:-} 2>"$tmp/mosim.err" &
+    ${MOSIM_ARGS:-} ${MOSIM_EXTRA_ARGS:-} 2>"$tmp/mosim.err" &
 mosim_pid=$!
 for _ in $(seq 100); do
     [ -s "$tmp/port" ] && break
@@ -96,8 +100,8 @@ if [ -s "\$tmp/restart.rc" ] && [ "\$(cat "\$tmp/restart.rc")" != 0 ]; then
 fi
 rm -f "\$tmp/port.new" "\$tmp/restart.rc"
 sh -c '"\$0" --port "\$1" --port-file "\$2/port.new" --bind 127.0.0.1 --log "\$2/mosim.log" \
-    --data "\$2/catalog.db" --root-password "\$3" 2>>"\$2/mosim.err" & echo \$! >"\$2/restart.pid"
-    wait \$!; echo \$? >"\$2/restart.rc"' '$MOSIM' '$MO_PORT' "\$tmp" "\$MO_PASSWORD" \
+    --data "\$2/catalog.db" --root-password "\$3" \$4 2>>"\$2/mosim.err" & echo \$! >"\$2/restart.pid"
+    wait \$!; echo \$? >"\$2/restart.rc"' '$MOSIM' '$MO_PORT' "\$tmp" "\$MO_PASSWORD" '${MOSIM_ARGS:-} ${MOSIM_EXTRA_ARGS:-}' \
     </dev/null >/dev/null 2>&1 &
 for i in \$(seq 100); do [ -s "\$tmp/port.new" ] && exit 0; sleep 0.05; done
 echo "restart.sh: mosim did not come back" >&2; exit 1

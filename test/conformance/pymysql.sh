@@ -124,9 +124,9 @@ rows, err = run(c, "show pitr where pitr_level = 'account' and pitr_length > 2")
 check("SHOW PITR WHERE", [("a2", "T", "T", "account", "acc01", "*", "*", 3, "mo")], masked(rows or []))
 cur = c.cursor()
 cur.execute("show pitr where pitr_name = 'c1'")
-check("SHOW PITR WHERE column names are lower case (spec 2.3)",
-      ["pitr_name", "created_time", "modified_time", "pitr_level", "account_name",
-       "database_name", "table_name", "pitr_length", "pitr_unit"], [d[0] for d in cur.description])
+check("SHOW PITR WHERE column names are upper case (spec 2.3 [Real])",
+      ["PITR_NAME", "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME",
+       "DATABASE_NAME", "TABLE_NAME", "PITR_LENGTH", "PITR_UNIT"], [d[0] for d in cur.description])
 cur.close()
 
 for name, _, _ in creates[:5]:

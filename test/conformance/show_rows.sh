@@ -47,20 +47,21 @@ echo "# spec 2.1: column names, upper case, in order"
 hdr=$(cli root "$MO_PASSWORD" -B -e 'show pitr' | head -n1)
 expect_eq "SHOW PITR header" "$(printf 'PITR_NAME\tCREATED_TIME\tMODIFIED_TIME\tPITR_LEVEL\tACCOUNT_NAME\tDATABASE_NAME\tTABLE_NAME\tPITR_LENGTH\tPITR_UNIT')" "$hdr"
 
-echo "# spec 2.3: with WHERE the headers come back in lower case"
+echo "# spec 2.3 [Real]: with WHERE the headers stay upper case"
 hdr=$(cli root "$MO_PASSWORD" -B -e "show pitr where pitr_name = 'p1'" | head -n1)
-expect_eq "SHOW PITR WHERE header" "$(printf 'pitr_name\tcreated_time\tmodified_time\tpitr_level\taccount_name\tdatabase_name\ttable_name\tpitr_length\tpitr_unit')" "$hdr"
+expect_eq "SHOW PITR WHERE header" "$(printf 'PITR_NAME\tCREATED_TIME\tMODIFIED_TIME\tPITR_LEVEL\tACCOUNT_NAME\tDATABASE_NAME\tTABLE_NAME\tPITR_LENGTH\tPITR_UNIT')" "$hdr"
 
-echo "# spec 2.1 [Guess there]: column types VARCHAR, DATETIME x2, VARCHAR x4, TINYINT UNSIGNED, VARCHAR"
-# The CLI names MYSQL_TYPE_VAR_STRING (253) but prints ?-unknown-? for MYSQL_TYPE_VARCHAR (15),
-# which MatrixOne sends for varchar columns: both count as VARCHAR here (pymysql.sh checks codes).
+echo "# spec 2.1 [Real]: column types and NOT NULL flags, the same with and without WHERE"
+# name:TYPE as the CLI names the type code (VAR_STRING 253, DATETIME 12, TINY 1), then
+# (not null) / (unsigned) from the flags
 types() {
     awk '/^Field +[0-9]+:/ { gsub(/`/, "", $3); name = $3 }
-         /^Type:/ { t = $2; if (t == "VAR_STRING" || t == "?-unknown-?") t = "VARCHAR"; printf "%s:%s ", name, t }
-         /^Flags:/ { if ($0 ~ /UNSIGNED/) printf "(unsigned) " }' | sed 's/ $//'
+         /^Type:/ { printf "%s:%s", name, $2 }
+         /^Flags:/ { if ($0 ~ /NOT_NULL/) printf "(not null)"; if ($0 ~ /UNSIGNED/) printf "(unsigned)"; printf " " }' | sed 's/ $//'
 }
-want_types="PITR_NAME:VARCHAR CREATED_TIME:DATETIME MODIFIED_TIME:DATETIME PITR_LEVEL:VARCHAR ACCOUNT_NAME:VARCHAR DATABASE_NAME:VARCHAR TABLE_NAME:VARCHAR PITR_LENGTH:TINY (unsigned) PITR_UNIT:VARCHAR"
+want_types="PITR_NAME:VAR_STRING(not null) CREATED_TIME:DATETIME MODIFIED_TIME:DATETIME PITR_LEVEL:VAR_STRING(not null) ACCOUNT_NAME:VAR_STRING DATABASE_NAME:VAR_STRING TABLE_NAME:VAR_STRING PITR_LENGTH:TINY(unsigned) PITR_UNIT:VAR_STRING"
 expect_eq "column types" "$want_types" "$(cli root "$MO_PASSWORD" -t --column-type-info -e 'show pitr' | types)"
+expect_eq "column types with WHERE" "$want_types" "$(cli root "$MO_PASSWORD" -t --column-type-info -e "show pitr where pitr_level = 'table'" | types)"
 
 echo "# spec 2.4: an empty result still has the 9 column definitions"
 ok_sql "acc02 (no PITR)" root "$MO_PASSWORD" "create account acc02 admin_name 'admin2' identified by '222'"
@@ -151,7 +152,8 @@ expect_eq "mixed-case column name" "p1" "$(where_names "Pitr_Name = 'p1' AND Pit
 expect_eq "unit stored lower case" "p2 select" "$(where_names "pitr_unit = 'y' and pitr_length > 1 or pitr_unit = 'd' and pitr_length = 3")"
 # assumed (spec 10 item 2 [Guess]: binary collation): string comparison is case-sensitive
 expect_eq "string values compare case-sensitively (assumed)" "" "$(where_names "pitr_name = 'P1' or pitr_level = 'ACCOUNT'")"
-err_sql "unknown column is an error" root "$MO_PASSWORD" "show pitr where nosuch = 1" '^ERROR [0-9]+ \(HY000\)'
+# seen on a real MatrixOne: 1054, SQLSTATE 42S22
+err_sql "unknown column is an error" root "$MO_PASSWORD" "show pitr where nosuch = 1" '^ERROR 1054 \(42S22\).*invalid input: column nosuch does not exist'
 err_sql "empty WHERE is a syntax error (1064, HY000)" root "$MO_PASSWORD" "show pitr where" '^ERROR 1064 \(HY000\)'
 
 echo "# spec 2.2, 6.2: rows stay listed after DROP TABLE / DROP DATABASE / DROP ACCOUNT"

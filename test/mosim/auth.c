@@ -3,8 +3,9 @@
 **
 ** Sequence (sequence ids in brackets):
 **   server: HandshakeV10 [0] with a fresh 20-byte printable scramble, capabilities
-**           WIRE_SERVER_CAPS (plus CLIENT_SSL when TLS is configured), charset 46,
-**           status AUTOCOMMIT, plugin-data length 21, plugin mysql_native_password
+**           srv->caps (WIRE_SERVER_CAPS, without DEPRECATE_EOF under --no-deprecate-eof,
+**           plus CLIENT_SSL when TLS is configured), charset 46, status AUTOCOMMIT,
+**           plugin-data length 21, plugin mysql_native_password
 **   client: with TLS: an SSLRequest [1] (the 32-byte prefix of the response with
 **           CLIENT_SSL), then the TLS handshake (tls.c), then everything below over TLS
 **           with the ids shifted by one
@@ -12,7 +13,8 @@
 **   server: when the client's plugin is not mysql_native_password (incl. empty or
 **           dummy_fallback_auth): AuthSwitchRequest [2] with a new scramble + NUL;
 **           client: the 20-byte token [3]
-**   server: OK or ERR [2 or 4]
+**   server: OK or ERR [2 or 4]; the OK's status is 0x0810 (SERVER_STATUS_MO_EXTRA without
+**           AUTOCOMMIT), as a real MatrixOne sends it (protocol notes A10)
 ** The login name goes to mosim_engine_lookup(), which returns SHA1(SHA1(password));
 ** the token is checked as MatrixOne's CheckPassword does. A database in the response is
 ** then applied like COM_INIT_DB (an error there fails the login). The outcome is logged
@@ -68,7 +70,7 @@ static void make_scramble(unsigned char *s, size_t n)
 static int send_greeting(wire_client *cl, const unsigned char scramble[20])
 {
     wire_buf *b = &cl->conn.scratch;
-    uint32_t caps = WIRE_SERVER_CAPS | (wire_tls_enabled() ? CLIENT_SSL : 0);
+    uint32_t caps = cl->srv->caps;
     wire_buf_reset(b);
     wire_buf_u8(b, 10);
     wire_buf_nulstr(b, MOSIM_SERVER_VERSION);
@@ -104,7 +106,7 @@ static int copy_str(char *dst, size_t cap, const char *s, size_t n)
 }
 
 /* Parse HandshakeResponse41 from payload into a. Returns 0, or -1 when malformed. */
-static int parse_response(const wire_buf *payload, auth_resp *a)
+static int parse_response(const wire_buf *payload, uint32_t caps, auth_resp *a)
 {
     wire_rd r;
     const char *s;
@@ -113,7 +115,7 @@ static int parse_response(const wire_buf *payload, auth_resp *a)
     uint64_t len;
     memset(a, 0, sizeof(*a));
     wire_rd_init(&r, payload->p, payload->len);
-    a->flags = wire_rd_u32(&r) & WIRE_SERVER_CAPS;
+    a->flags = wire_rd_u32(&r) & caps;
     wire_rd_u32(&r); /* max packet size */
     wire_rd_u8(&r);  /* collation */
     wire_rd_bytes(&r, 23);
@@ -310,7 +312,7 @@ int wire_auth(wire_client *cl)
         goto out; /* gone, or a response no client sends: just close */
     if (maybe_start_tls(cl, &in, &tls) != 0)
         goto out;
-    if (parse_response(&in, &a) != 0) {
+    if (parse_response(&in, cl->srv->caps, &a) != 0) {
         deny(cl, NULL, 1043, "08S01", "Bad handshake");
         goto out;
     }
@@ -347,7 +349,8 @@ int wire_auth(wire_client *cl)
             goto out;
         }
     }
-    if (wire_send_ok(&cl->conn, 0, 0, wire_status(s), 0, NULL) != 0 || wire_flush(&cl->conn) != 0)
+    if (wire_send_ok(&cl->conn, 0, 0, SERVER_STATUS_MO_EXTRA, 0, NULL) != 0 ||
+        wire_flush(&cl->conn) != 0)
         goto out;
     n = snprintf(line, sizeof(line), "CONNECT %s", a.login);
     wire_log(s->conn_id, s->account, "ok=0", line, (size_t)n);

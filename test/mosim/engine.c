@@ -11,10 +11,12 @@
 **
 ** How it works: every call takes e->mu, so the engine is safe to call from any number of
 ** connection threads; SQLite runs in one connection owned by the engine. exec lexes and
-** parses the text, applies the uncommitted-transaction rules (a PITR statement inside an
-** explicit transaction fails with 20101 "unclassified statement appears in uncommitted
-** transaction" and is not run), then hands the statement to its module (pitr.c, show.c,
-** restore.c, tenancy.c, select.c). Exactly one answer goes to the sink per statement.
+** parses the text, checks the admin role of PITR statements, applies the uncommitted-
+** transaction rules (a PITR statement inside a transaction fails with 20101 "unclassified
+** statement appears in uncommitted transaction" and is not run), then hands the statement
+** to its module (pitr.c, show.c, restore.c, tenancy.c, select.c), recording for ROLLBACK
+** what a database/table statement inside a transaction changes (undo.c). Exactly one
+** answer goes to the sink per statement.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,8 @@ void mo_err(const mosim_sink *out, uint16_t code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    out->err(out->ctx, code, MO_SQLSTATE, buf);
+    /* SQLSTATE HY000 but for 1054 (42S22), as a real MatrixOne sends them */
+    out->err(out->ctx, code, code == MO_ER_BAD_FIELD ? "42S22" : MO_SQLSTATE, buf);
 }
 
 /* See engine.h. */
@@ -164,6 +167,15 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
         snprintf(acc, sizeof(acc), "sys");
         mo_lower_buf(user, sizeof(user), parts[0], lens[0]);
     }
+    /* As a real MatrixOne answers (seen on a server built from source): an unknown account
+    ** `there is no tenant A`, an unknown user `there is no user U`, a role that is neither
+    ** the user's default role nor public `there is no role R` (20101 each; a wrong
+    ** password is 1045, checked by the wire half). */
+    if (mocat_account_id(e, acc) < 0) {
+        *code = MO_ER_INTERNAL;
+        snprintf(msg, nmsg, "internal error: there is no tenant %s", acc);
+        goto out;
+    }
     if (sqlite3_prepare_v2(e->db,
                            "SELECT a.account_id, u.h2, u.default_role FROM mo_account a"
                            " JOIN mo_user u ON u.account_id = a.account_id"
@@ -176,17 +188,22 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
     sqlite3_bind_text(st, 1, acc, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        *code = MO_ER_ACCESS;
-        snprintf(msg, nmsg, "Access denied for user %s", user);
+        *code = MO_ER_INTERNAL;
+        snprintf(msg, nmsg, "internal error: there is no user %s", user);
         goto out;
     }
     {
         const char *defrole = (const char *)sqlite3_column_text(st, 2);
         int n = sqlite3_column_bytes(st, 1);
         if (role[0] && strcmp(role, defrole) != 0 && strcmp(role, "public") != 0) {
-            /* assumed: a role that was not granted fails the login */
-            *code = MO_ER_ACCESS;
-            snprintf(msg, nmsg, "Access denied for user %s", user);
+            /* assumed: an admin role of the account not granted to this user is 1045 */
+            int admin_role =
+                strcmp(role, strcmp(acc, "sys") == 0 ? "moadmin" : "accountadmin") == 0;
+            *code = admin_role ? MO_ER_ACCESS : MO_ER_INTERNAL;
+            if (admin_role)
+                snprintf(msg, nmsg, "Access denied for user %s", user);
+            else
+                snprintf(msg, nmsg, "internal error: there is no role %s", role);
             goto out;
         }
         s->account_id = (uint64_t)sqlite3_column_int64(st, 0);
@@ -206,7 +223,8 @@ out:
 }
 
 /* Statements that MatrixOne refuses inside an uncommitted transaction, with the reason
-** (spec 5); NULL when allowed. */
+** (spec 5); NULL when allowed. CREATE/DROP DATABASE and DROP TABLE are allowed there
+** (spec 7 [Real]) and undone by ROLLBACK (undo.c). */
 static const char *txn_refusal(int kind)
 {
     switch (kind) {
@@ -217,11 +235,6 @@ static const char *txn_refusal(int kind)
     case ST_SHOW_RW:
     case ST_RESTORE:
         return "unclassified statement appears in uncommitted transaction";
-    case ST_CREATE_DB:
-    case ST_DROP_DB:
-        return "CREATE/DROP of database is not supported in transactions";
-    case ST_DROP_TABLE:
-        return "Only CREATE of DDL is supported in transactions";
     case ST_CREATE_ACCOUNT:
     case ST_DROP_ACCOUNT:
     case ST_CREATE_USER:
@@ -232,14 +245,39 @@ static const char *txn_refusal(int kind)
     }
 }
 
-/* Run one parsed statement. */
+/* Statements that need the admin role (spec 4), checked before the transaction rules: a
+** real MatrixOne answers a `public` user inside BEGIN with the privilege error, not the
+** transaction one, for these (and RESTORE too) [Real]. */
+static int needs_admin_role(int kind)
+{
+    return kind == ST_CREATE_PITR || kind == ST_ALTER_PITR || kind == ST_DROP_PITR ||
+           kind == ST_SHOW_PITR || kind == ST_RESTORE;
+}
+
+/* Catalog statements whose changes ROLLBACK takes back. */
+static int undoable(int kind)
+{
+    return kind == ST_CREATE_DB || kind == ST_DROP_DB || kind == ST_CREATE_TABLE ||
+           kind == ST_DROP_TABLE;
+}
+
+/* Run one parsed statement. Transactions: BEGIN opens one (committing an open one);
+** with autocommit off every statement but SET, BEGIN, COMMIT and ROLLBACK opens one
+** (USE too) and it stays open until COMMIT, ROLLBACK or SET autocommit=1; a PITR
+** statement that opens it runs on its own and is not undone (spec 7 [Real]). */
 static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
-    const char *why = s->in_txn ? txn_refusal(st->kind) : NULL;
+    const char *why;
+    void *cap = NULL;
+    if (needs_admin_role(st->kind) && mopitr_check_role(s, out))
+        return;
+    why = s->in_txn ? txn_refusal(st->kind) : NULL;
     if (why) {
         mo_ierr(out, "%s", why);
         return;
     }
+    if (undoable(st->kind) && (s->in_txn || !s->autocommit))
+        cap = moundo_capture(e);
     switch (st->kind) {
     case ST_EMPTY:
         mo_ok(out);
@@ -282,7 +320,7 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         break;
     case ST_USE:
         moten_use(e, s, st->name, out);
-        return;
+        break;
     case ST_CREATE_TABLE:
         moten_create_table(e, s, st, out);
         break;
@@ -302,11 +340,17 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         mosel_set(e, s, st, out);
         return;
     case ST_BEGIN:
+        moundo_forget(s); /* assumed: BEGIN commits an open transaction, as in MySQL */
         s->in_txn = 1;
         mo_ok(out);
         return;
     case ST_COMMIT:
+        moundo_forget(s);
+        s->in_txn = 0;
+        mo_ok(out);
+        return;
     case ST_ROLLBACK:
+        moundo_rollback(e, s);
         s->in_txn = 0;
         mo_ok(out);
         return;
@@ -317,10 +361,17 @@ static void dispatch(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
         mo_ierr(out, "unsupported statement");
         return;
     }
-    /* assumed: with autocommit=0 any statement (other than SET, USE and transaction
-    ** control) opens a transaction that stays open until COMMIT/ROLLBACK */
+    moundo_keep(s, cap);
     if (!s->autocommit)
         s->in_txn = 1;
+}
+
+/* See mosim.h. */
+void mosim_engine_end_session(mosim_engine *e, mosim_session *s)
+{
+    pthread_mutex_lock(&e->mu);
+    moundo_rollback(e, s);
+    pthread_mutex_unlock(&e->mu);
 }
 
 /* See mosim.h. */

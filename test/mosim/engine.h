@@ -8,6 +8,8 @@
 **   expr.c     expression parser (WHERE, select items, SET values)
 **   catalog.c  the SQLite schema, ids, SQL helper functions, time helpers
 **   fold.c     Unicode lower-casing of identifiers (Go's strings.ToLower)
+**   splice.c   names spliced unescaped into MatrixOne's internal SQL (backslash mangling)
+**   undo.c     ROLLBACK of the catalog changes of a session's transaction
 **   pitr.c     CREATE / ALTER / DROP PITR
 **   show.c     SHOW PITR [WHERE], WHERE -> SQLite translation, raw mo_pitr select
 **   rwindow.c  SHOW RECOVERY_WINDOW
@@ -32,15 +34,14 @@
 #define MO_ER_INTERNAL     20101 /* moerr ErrInternal: "internal error: ..." */
 #define MO_ER_PARSE        1064  /* ErrParseError -> ER_PARSE_ERROR */
 #define MO_ER_UNKNOWN      1105  /* ER_UNKNOWN_ERROR (non-moerr Go errors) */
-#define MO_ER_BAD_DB       1049  /* "invalid database %s" */
+#define MO_ER_BAD_DB       1049  /* "Unknown database %s" (seen on a real server) */
 #define MO_ER_DB_EXISTS    1007  /* "database %s already exists" */
 #define MO_ER_DB_DROP      1008  /* "Can't drop database '%s'; database doesn't exist" */
 #define MO_ER_TABLE_EXISTS 1050  /* "table %s already exists" */
 #define MO_ER_NO_TABLE     1146  /* "no such table %s.%s" */
-#define MO_ER_BAD_FIELD    1054  /* "invalid input: column %s does not exist" */
-#define MO_ER_NO_DB        1046  /* "not connect to a database" */
+#define MO_ER_BAD_FIELD    1054  /* "invalid input: column %s does not exist" (42S22) */
+#define MO_ER_NO_DB        1046  /* "No database selected" */
 #define MO_ER_ACCESS       1045
-#define MO_ER_TZ           1298
 #define MO_SQLSTATE        "HY000"
 
 #define MO_SYS_PITR        "sys_mo_catalog_pitr"
@@ -97,7 +98,9 @@ typedef struct mo_lex {
 int molex_run(mo_lex *lx, const char *sql, size_t len);
 /* Free the token array (accepts a zeroed lexer). */
 void molex_free(mo_lex *lx);
-/* 1-based line and column of the byte just before `end` (MatrixOne's error position). */
+/* Line and column of the byte just before `end` as MatrixOne's scanner counts them: on
+** line 1 the 1-based column of that byte, on later lines one more (its column counter
+** restarts at 0 on a newline and then counts the newline's successor as 1 more). */
 void molex_pos(const mo_lex *lx, size_t end, int *line, int *col);
 
 /* ---- parser.c ---------------------------------------------------------- */
@@ -270,11 +273,45 @@ size_t mo_lower_buf(char *dst, size_t cap, const char *src, size_t n);
 /* The same in place; a character whose lower case needs more bytes is kept. Returns s. */
 char *mo_lower(char *s);
 
+/* ---- splice.c ---------------------------------------------------------- */
+#define MO_ISQL_MAX 8
+/* An internal MatrixOne statement under construction (see splice.c). */
+typedef struct mo_isql {
+    sqlite3_str *s;
+    int nlit, overflow;
+    int special;                    /* a literal holds a backslash or its own quote */
+    const char *plain[MO_ISQL_MAX]; /* each literal's name as put in (not owned) */
+    size_t open[MO_ISQL_MAX];       /* offset of each spliced literal's opening quote */
+    size_t close[MO_ISQL_MAX];      /* offset where its closing quote was put */
+    char *val[MO_ISQL_MAX];         /* after moisql_check: each literal as MatrixOne reads it */
+} mo_isql;
+void moisql_init(mo_isql *q);
+/* Append fixed text (printf format, sqlite3_mprintf conversions). */
+void moisql_text(mo_isql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append name between two quote characters, unescaped, as MatrixOne's Sprintf does. */
+void moisql_name(mo_isql *q, char quote, const char *name);
+/* Read the statement as MatrixOne's lexer would: 0 with q->val[] filled, or -1 after
+** sending the error (1105 syntax error of the internal statement, or out of memory). */
+int moisql_check(mo_isql *q, const mosim_sink *out);
+void moisql_free(mo_isql *q);
+
+/* ---- undo.c ------------------------------------------------------------ */
+/* Start recording one statement's catalog changes (a sqlite3_session, NULL on failure:
+** the statement then cannot be undone). */
+void *moundo_capture(mosim_engine *e);
+/* Add what capture recorded to s's undo and free capture (NULL is a no-op). */
+void moundo_keep(mosim_session *s, void *capture);
+/* ROLLBACK: undo s's recorded changes, then forget them. */
+void moundo_rollback(mosim_engine *e, mosim_session *s);
+/* COMMIT: forget s's recorded changes. */
+void moundo_forget(mosim_session *s);
+
 /* ---- pitr.c ------------------------------------------------------------ */
 void mopitr_create(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 void mopitr_alter(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 void mopitr_drop(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
-/* The doCheckRole of spec 4: 0 when allowed, else -1 after sending the error. */
+/* The doCheckRole of spec 4: 0 when allowed, else -1 after sending the error. engine.c
+** calls it for CREATE/ALTER/DROP/SHOW PITR and RESTORE before the transaction rules. */
 int mopitr_check_role(mosim_session *s, const mosim_sink *out);
 
 /* ---- show.c ------------------------------------------------------------ */

@@ -11,7 +11,9 @@
 ** syntax error ("line L column C near ..."). Rules:
 **   - identifiers [A-Za-z0-9_$] and any byte >= 0x80; keywords are identifiers, matched
 **     case-insensitively by the parser;
-**   - `quoted` identifiers with `` doubling;
+**   - `quoted` identifiers with `` doubling; an empty one (``) is a TK_BAD token covering
+**     its first backquote, so the parse error points there as MatrixOne's (spec 1.1 [Real]:
+**     `create pitr `` ...` -> column 13);
 **   - '..' and ".." strings with backslash escapes and quote doubling;
 **   - unsigned integers (TK_INT when they fit uint64, else TK_NUM), decimals/floats TK_NUM;
 **   - @var and @@[global.|session.]var;
@@ -256,7 +258,11 @@ int molex_run(mo_lex *lx, const char *sql, size_t len)
             break;
         c = (unsigned char)p[i];
         st = i;
-        if (c == '\'' || c == '"' || c == '`') {
+        if (c == '`' && i + 1 < len && p[i + 1] == '`' && (i + 2 >= len || p[i + 2] != '`')) {
+            if (!push(lx, TK_BAD, st, st + 1)) /* empty `` identifier */
+                rc = -1;
+            break;
+        } else if (c == '\'' || c == '"' || c == '`') {
             i = skip_quoted(p, len, i, (char)c, &bad);
             t = push(lx, bad ? TK_BAD : (c == '`' ? TK_QID : TK_STR), st, i);
             if (!t || (!bad && decode_quoted(t, p, st, i, (char)c)))
@@ -349,7 +355,7 @@ void molex_pos(const mo_lex *lx, size_t end, int *line, int *col)
         }
     }
     *line = l;
-    *col = (int)(end - ls);
+    *col = (int)(end - ls) + (l > 1); /* MatrixOne's Col: 0 after '\n', then ++ */
 }
 
 /* See mosim.h: offset just past the first top-level ';', or len. */

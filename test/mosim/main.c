@@ -4,7 +4,7 @@
 ** Usage:
 **   mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE] [--log FILE]
 **         [--root-password PW] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]
-**         [--tls-require]]
+**         [--tls-require]] [--no-deprecate-eof]
 **
 **   --port N            TCP port (default 6001, MatrixOne's); 0 picks a free one
 **   --port-file FILE    once listening, write the port (decimal + newline) to FILE
@@ -18,6 +18,8 @@
 **   --tls-key FILE      the certificate's private key (PEM)
 **   --tls-ca FILE       require a client certificate signed by this CA (PEM)
 **   --tls-require       refuse logins without TLS (ERR 3159; not a MatrixOne feature)
+**   --no-deprecate-eof  do not offer CLIENT_DEPRECATE_EOF (MatrixOne does): every client
+**                       then gets EOF-terminated result sets
 **
 ** Runs in the foreground until SIGTERM or SIGINT, then stops accepting, wakes every
 ** connection thread, waits for them (bounded), closes the engine and exits 0. SIGPIPE
@@ -56,7 +58,8 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "usage: mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE]\n"
                 "             [--log FILE] [--root-password PW]\n"
-                "             [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-require]]\n");
+                "             [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-require]]\n"
+                "             [--no-deprecate-eof]\n");
 }
 
 /* Create the listening socket on addr:port. Returns the fd and the bound port in
@@ -134,16 +137,23 @@ static int parse_port(const char *s)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"port", required_argument, NULL, 'p'},     {"port-file", required_argument, NULL, 'f'},
-        {"bind", required_argument, NULL, 'b'},     {"data", required_argument, NULL, 'd'},
-        {"log", required_argument, NULL, 'l'},      {"root-password", required_argument, NULL, 'r'},
-        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
-        {"tls-ca", required_argument, NULL, 'A'},   {"tls-require", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"port", required_argument, NULL, 'p'},
+        {"port-file", required_argument, NULL, 'f'},
+        {"bind", required_argument, NULL, 'b'},
+        {"data", required_argument, NULL, 'd'},
+        {"log", required_argument, NULL, 'l'},
+        {"root-password", required_argument, NULL, 'r'},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
+        {"tls-ca", required_argument, NULL, 'A'},
+        {"tls-require", no_argument, NULL, 'R'},
+        {"no-deprecate-eof", no_argument, NULL, 'E'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *port_file = NULL, *bind_addr = "127.0.0.1", *data = NULL, *log_path = NULL;
     const char *root_pw = "111", *tls_cert = NULL, *tls_key = NULL, *tls_ca = NULL;
-    int tls_req = 0;
+    int tls_req = 0, no_deprecate_eof = 0;
     int port = 6001, bound = 0, c, rc = 1, run_rc = 0;
     char err[512];
     struct sigaction sa;
@@ -186,6 +196,9 @@ int main(int argc, char **argv)
             break;
         case 'R':
             tls_req = 1;
+            break;
+        case 'E':
+            no_deprecate_eof = 1;
             break;
         case 'h':
             usage(stdout);
@@ -233,6 +246,9 @@ int main(int argc, char **argv)
         srv.engine = NULL;
         goto out;
     }
+    srv.caps = WIRE_SERVER_CAPS & ~(no_deprecate_eof ? CLIENT_DEPRECATE_EOF : 0u);
+    if (tls_cert)
+        srv.caps |= CLIENT_SSL;
     srv.listen_fd = listen_on(bind_addr, port, &bound);
     if (srv.listen_fd < 0)
         goto out;

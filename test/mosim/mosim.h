@@ -22,10 +22,13 @@
 #define MOSIM_TYPE_LONGLONG   8
 #define MOSIM_TYPE_DATETIME   12
 #define MOSIM_TYPE_VARCHAR    15
+#define MOSIM_TYPE_BLOB       252
 #define MOSIM_TYPE_VAR_STRING 253
 #define MOSIM_TYPE_STRING     254
 
 #define MOSIM_FLAG_NOT_NULL 1
+#define MOSIM_FLAG_PRI_KEY  2
+#define MOSIM_FLAG_BLOB     16
 #define MOSIM_FLAG_BINARY   128
 #define MOSIM_FLAG_UNSIGNED 32
 
@@ -43,6 +46,7 @@ typedef struct mosim_session {
     int in_txn;         /* explicit transaction open (BEGIN / START TRANSACTION / autocommit=0) */
     int autocommit;     /* 1 by default */
     char time_zone[64]; /* "SYSTEM" or "+HH:MM" / "-HH:MM" */
+    void *txn_undo;     /* engine-owned: what ROLLBACK undoes (NULL when nothing) */
 } mosim_session;
 
 /* One column definition of a result set. */
@@ -95,6 +99,10 @@ int mosim_engine_lookup(mosim_engine *e, const char *login, mosim_session *s, ui
 ** one (MatrixOne parses the ';': syntax errors quote it); whitespace allowed. */
 void mosim_engine_exec(mosim_engine *e, mosim_session *s, const char *sql, size_t len,
                        const mosim_sink *out);
+
+/* A connection ends: roll its open transaction back and free what the engine keeps in
+** the session. Call once, after its last statement. */
+void mosim_engine_end_session(mosim_engine *e, mosim_session *s);
 
 /* COM_INIT_DB: like `use db`. */
 void mosim_engine_use(mosim_engine *e, mosim_session *s, const char *db, size_t len,

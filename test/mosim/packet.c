@@ -14,7 +14,8 @@
 **
 ** Replies follow protocol notes A6/A7: OK always carries status and warnings and a
 ** lenenc info only when non-empty; ERR is 0xFF, code, '#', SQLSTATE, message; EOF is 5
-** bytes; column definitions have the 0x0C fixed-length block and the 2-byte filler.
+** bytes; the OK that ends a result set under CLIENT_DEPRECATE_EOF has header 0xFE; column
+** definitions have the 0x0C fixed-length block and the 2-byte filler.
 */
 #include <errno.h>
 #include <poll.h>
@@ -622,6 +623,16 @@ int wire_send_eof(wire_conn *c, uint16_t warnings, uint16_t status)
 {
     unsigned char p[5] = {0xFE, (unsigned char)warnings, (unsigned char)(warnings >> 8),
                           (unsigned char)status, (unsigned char)(status >> 8)};
+    return c->dead ? -1 : wire_write_packet(c, p, sizeof(p));
+}
+
+/* OK packet ending a result set under CLIENT_DEPRECATE_EOF: 0xFE, affected rows 0, last
+** id 0, status, warnings 0, and an empty lenenc info as MatrixOne writes it (8 bytes,
+** short of 0xFFFFFF, so no client takes it for a row). */
+int wire_send_ok_eof(wire_conn *c, uint16_t status)
+{
+    unsigned char p[8] = {0xFE, 0x00, 0x00, (unsigned char)status, (unsigned char)(status >> 8),
+                          0x00, 0x00, 0x00};
     return c->dead ? -1 : wire_write_packet(c, p, sizeof(p));
 }
 

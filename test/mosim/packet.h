@@ -39,7 +39,9 @@
 #define CLIENT_FOUND_ROWS                     0x00000002u
 #define CLIENT_LONG_FLAG                      0x00000004u
 #define CLIENT_CONNECT_WITH_DB                0x00000008u
+#define CLIENT_LOCAL_FILES                    0x00000080u
 #define CLIENT_PROTOCOL_41                    0x00000200u
+#define CLIENT_INTERACTIVE                    0x00000400u
 #define CLIENT_SSL                            0x00000800u
 #define CLIENT_TRANSACTIONS                   0x00002000u
 #define CLIENT_SECURE_CONNECTION              0x00008000u
@@ -50,13 +52,18 @@
 #define CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA 0x00200000u
 #define CLIENT_DEPRECATE_EOF                  0x01000000u
 
-/* What mosim announces: 0x003BA20F (no SSL, COMPRESS, SESSION_TRACK, DEPRECATE_EOF...). */
-#define WIRE_SERVER_CAPS 0x003BA20Fu
+/* What mosim announces: MatrixOne's 0x013BA68F (spec 7, seen on a real server): no SSL
+** (added when TLS is configured), COMPRESS, SESSION_TRACK; with DEPRECATE_EOF, which
+** `--no-deprecate-eof` takes away (0x003BA68F). */
+#define WIRE_SERVER_CAPS 0x013BA68Fu
 
 /* Server status flags (protocol notes A10). */
 #define SERVER_STATUS_IN_TRANS     0x0001
 #define SERVER_STATUS_AUTOCOMMIT   0x0002
 #define SERVER_MORE_RESULTS_EXISTS 0x0008
+/* MatrixOne's extendStatus: NO_GOOD_INDEX_USED | QUERY_WAS_SLOW on every OK and on the
+** final EOF/OK of a result set (so 0x0812 with autocommit on, spec 7). */
+#define SERVER_STATUS_MO_EXTRA 0x0810
 
 #define WIRE_MAX_CHUNK     0xFFFFFFu   /* largest payload of one physical packet */
 #define WIRE_MAX_PACKET    (64u << 20) /* largest logical payload mosim accepts */
@@ -172,6 +179,9 @@ int wire_send_ok(wire_conn *c, uint64_t affected, uint64_t last_id, uint16_t sta
                  uint16_t warnings, const char *info);
 int wire_send_err(wire_conn *c, uint16_t code, const char *sqlstate, const char *msg);
 int wire_send_eof(wire_conn *c, uint16_t warnings, uint16_t status);
+/* The OK packet with header 0xFE that ends a result set when CLIENT_DEPRECATE_EOF was
+** negotiated (0 affected rows, 0 last id, status, 0 warnings, empty lenenc info). */
+int wire_send_ok_eof(wire_conn *c, uint16_t status);
 int wire_send_count(wire_conn *c, uint64_t ncol);
 /* One ColumnDefinition41; with_default adds the (NULL) default-value field of
 ** COM_FIELD_LIST replies. */

@@ -3,20 +3,28 @@
 **
 ** Usage (from engine.c dispatch): mopitr_create(e, s, st, out) etc.
 **
-** How it works (spec sections 3.2-3.5, 4, 6.3):
-**   CREATE: role -> cluster only for sys -> named account only for sys -> value 1..100 ->
-**           unit h/d/mo/y (any case, stored lower) -> reserved name -> invalid characters
-**           -> name taken by the caller's account (IF NOT EXISTS: OK) -> per-level target
-**           and one-PITR-per-object checks -> insert -> maintain sys_mo_catalog_pitr.
-**   ALTER:  role -> value 0..100 -> unit -> invalid characters -> exists (IF EXISTS: OK)
-**           -> update length, unit, modified_time.
-**   DROP:   role -> exists (IF EXISTS: OK) -> delete -> drop sys_mo_catalog_pitr when it is
-**           the last row.
+** How it works (spec sections 3.2-3.5, 4, 6.3; the role check of spec 4 is made by
+** engine.c before the transaction rules, as a real MatrixOne does):
+**   CREATE: cluster only for sys -> named account only for sys -> value 1..100 -> unit
+**           h/d/mo/y (any case, stored lower) -> reserved name -> invalid characters -> name
+**           taken by the caller's account (IF NOT EXISTS: OK) -> per-level target and
+**           one-PITR-per-object checks -> insert -> maintain sys_mo_catalog_pitr.
+**   ALTER:  value 0..100 -> unit -> invalid characters -> exists (IF EXISTS: OK) -> update
+**           length, unit, modified_time.
+**   DROP:   invalid characters -> exists (IF EXISTS: OK) -> delete -> drop
+**           sys_mo_catalog_pitr when it is the last row.
+** Backslashes (spec 1.1 [Real]): the existence check, the named-account look-up and the
+** insert splice names into MatrixOne's internal SQL (splice.c), so those see a name with
+** its MySQL string escapes applied (`x\y` finds and stores `xy`, `x\\y` means `x\y`) and a
+** name ending in an odd number of backslashes fails there with 1105. The target look-ups
+** (database, table existence) and the one-PITR-per-object checks see the name as typed,
+** as MatrixOne's escaped queries do; messages quote the name as typed.
 ** Every change runs in one SQLite transaction; a failed statement changes nothing.
 ** Errors are 20101 HY000 "internal error: <text>".
 */
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -70,30 +78,82 @@ static void uuid7(int64_t now_ns, char *buf)
              b[14], b[15]);
 }
 
-/* Does the caller's account own a PITR called name? 1 yes, 0 no, -1 error. */
-static int pitr_exists(mosim_engine *e, mosim_session *s, const char *name)
+/* The existence check of MatrixOne's checkPitrExistOrNot: name spliced into
+** `... pitr_name = "<name>" ...`. Returns 1 / 0 (does the caller's account own the PITR
+** MatrixOne reads, whose stored name goes to *stored, malloc'd), -1 on a catalog error
+** (nothing sent), -2 after sending the internal statement's syntax error. */
+static int pitr_exists(mosim_engine *e, mosim_session *s, const char *name, char **stored,
+                       const mosim_sink *out)
 {
-    return mocat_int(e, NULL,
-                     "SELECT 1 FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld", name,
-                     (long long)s->account_id);
+    mo_isql q;
+    int r = -2;
+    *stored = NULL;
+    moisql_init(&q);
+    moisql_text(&q, "select pitr_id from mo_catalog.mo_pitr where pitr_name = ");
+    moisql_name(&q, '"', name);
+    moisql_text(&q, " and create_account = %llu order by pitr_id;",
+                (unsigned long long)s->account_id);
+    if (moisql_check(&q, out) == 0) {
+        r = mocat_int(e, NULL,
+                      "SELECT 1 FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld",
+                      q.val[0], (long long)s->account_id);
+        *stored = q.val[0];
+        q.val[0] = NULL;
+    }
+    moisql_free(&q);
+    return r;
 }
 
-/* Insert one mo_pitr row. Returns SQLITE_OK or an error code. */
+/* The target of a new PITR: what the row will hold (names as typed). */
+typedef struct target {
+    const char *level;
+    int64_t acc_id;
+    const char *acc, *db, *tbl;
+    int64_t obj;
+} target;
+
+/* Insert one mo_pitr row the way MatrixOne's insert statement does: the four names are
+** spliced into it, so they are stored as its lexer reads them (splice.c). Returns
+** SQLITE_OK, -1 after sending the internal statement's syntax error, or an SQLite error. */
 static int insert_row(mosim_engine *e, const char *name, uint64_t creator, int64_t now,
-                      const char *level, int64_t acc_id, const char *acc, const char *db,
-                      const char *tbl, int64_t obj, int64_t len, const char *unit)
+                      const target *t, int64_t len, const char *unit, const mosim_sink *out)
 {
     char id[40];
+    mo_isql q;
+    int rc = -1;
     uuid7(now, id);
-    return mocat_execf(e,
-                       "INSERT INTO mo_pitr(pitr_id, pitr_name, create_account, create_time,"
-                       " modified_time, level, account_id, account_name, database_name,"
-                       " table_name, obj_id, pitr_length, pitr_unit, pitr_status,"
-                       " pitr_status_changed_time) VALUES(%Q, %Q, %lld, %lld, %lld, %Q, %lld,"
-                       " %Q, %Q, %Q, %lld, %lld, %Q, 1, %lld)",
-                       id, name, (long long)creator, (long long)now, (long long)now, level,
-                       (long long)acc_id, acc, db, tbl, (long long)obj, (long long)len, unit,
-                       (long long)now);
+    moisql_init(&q);
+    moisql_text(&q,
+                "insert into mo_catalog.mo_pitr(\n\t\tpitr_id,\n\t\tpitr_name,\n\t\t"
+                "create_account,\n\t\tcreate_time,\n\t\tmodified_time,\n\t\tlevel,\n\t\t"
+                "account_id,\n\t\taccount_name,\n\t\tdatabase_name,\n\t\ttable_name,\n\t\t"
+                "obj_id,\n\t\tpitr_length,\n\t\tpitr_unit,\n        pitr_status_changed_time)"
+                " values ('%s', ",
+                id);
+    moisql_name(&q, '\'', name);
+    moisql_text(&q, ", %llu, %lld, %lld, '%s', %llu, ", (unsigned long long)creator, (long long)now,
+                (long long)now, t->level, (unsigned long long)t->acc_id);
+    moisql_name(&q, '\'', t->acc);
+    moisql_text(&q, ", ");
+    moisql_name(&q, '\'', t->db);
+    moisql_text(&q, ", ");
+    moisql_name(&q, '\'', t->tbl);
+    moisql_text(&q, ", %llu, %lld, '%s', %lld);", (unsigned long long)t->obj, (long long)len, unit,
+                (long long)now);
+    if (moisql_check(&q, out) != 0)
+        goto out;
+    rc = mocat_execf(e,
+                     "INSERT INTO mo_pitr(pitr_id, pitr_name, create_account, create_time,"
+                     " modified_time, level, account_id, account_name, database_name,"
+                     " table_name, obj_id, pitr_length, pitr_unit, pitr_status,"
+                     " pitr_status_changed_time) VALUES(%Q, %Q, %lld, %lld, %lld, %Q, %lld,"
+                     " %Q, %Q, %Q, %lld, %lld, %Q, 1, %lld)",
+                     id, q.val[0], (long long)creator, (long long)now, (long long)now, t->level,
+                     (long long)t->acc_id, q.val[1], q.val[2], q.val[3], (long long)t->obj,
+                     (long long)len, unit, (long long)now);
+out:
+    moisql_free(&q);
+    return rc;
 }
 
 /* Keep sys_mo_catalog_pitr at the longest range created so far (spec 6.3). */
@@ -108,10 +168,19 @@ static int update_sys_row(mosim_engine *e, int64_t now, int64_t len, const char 
         goto out;
     rc = sqlite3_step(q);
     if (rc == SQLITE_DONE) {
+        char id[40];
         sqlite3_finalize(q);
         q = NULL;
-        rc = insert_row(e, MO_SYS_PITR, 0, now, "database", 0, "sys", "mo_catalog", "",
-                        mocat_sys_db_id("mo_catalog"), len, unit);
+        uuid7(now, id);
+        rc = mocat_execf(e,
+                         "INSERT INTO mo_pitr(pitr_id, pitr_name, create_account, create_time,"
+                         " modified_time, level, account_id, account_name, database_name,"
+                         " table_name, obj_id, pitr_length, pitr_unit, pitr_status,"
+                         " pitr_status_changed_time) VALUES(%Q, %Q, 0, %lld, %lld, 'database',"
+                         " 0, 'sys', 'mo_catalog', '', %lld, %lld, %Q, 1, %lld)",
+                         id, MO_SYS_PITR, (long long)now, (long long)now,
+                         (long long)mocat_sys_db_id("mo_catalog"), (long long)len, unit,
+                         (long long)now);
     } else if (rc == SQLITE_ROW) {
         int64_t olen = sqlite3_column_int64(q, 0), now_s = now / 1000000000;
         char ounit[16];
@@ -130,56 +199,86 @@ out:
     return rc;
 }
 
-/* Level-specific checks and insert (spec 3.3). Returns 0 when the reply was sent (error)
-** or the row was inserted (*done = 0), -1 on a catalog failure. */
-static int create_level(mosim_engine *e, mosim_session *s, mo_stmt *st, const char *unit,
-                        const mosim_sink *out, int *sent)
+/* The named account of `FOR ACCOUNT acc`, looked up as MatrixOne's checkTenant does (the
+** name spliced into `... account_name = "<acc>" ...`). Returns its id, -1 after sending
+** `account ACC does not exist` (acc as typed) or the internal statement's error. */
+static int64_t named_account(mosim_engine *e, const char *acc, const mosim_sink *out)
+{
+    mo_isql q;
+    int64_t id = -1;
+    moisql_init(&q);
+    moisql_text(&q, "select account_id,account_name,status,version,suspended_time,create_version"
+                    " from mo_catalog.mo_account where account_name = ");
+    moisql_name(&q, '"', acc);
+    moisql_text(&q, " order by account_id;");
+    if (moisql_check(&q, out) == 0) {
+        id = mocat_account_id(e, q.val[0]);
+        if (id < 0)
+            mo_ierr(out, "account %s does not exist", acc);
+    }
+    moisql_free(&q);
+    return id;
+}
+
+/* Level-specific target checks (spec 3.3) into *t. Returns 1 when the target is fine, 0
+** after sending the error, -1 on a catalog failure. */
+static int check_target(mosim_engine *e, mosim_session *s, mo_stmt *st, target *t,
+                        const mosim_sink *out)
 {
     long long me = (long long)s->account_id;
-    int64_t now = mocat_now_ns(e), id;
+    int64_t id;
     int r;
-    *sent = 1;
+    memset(t, 0, sizeof(*t));
+    t->acc = t->db = t->tbl = "";
     switch (st->level) {
     case LV_CLUSTER:
+        t->level = "cluster";
+        t->obj = MO_CLUSTER_OBJ_ID;
         r = mocat_int(e, NULL, "SELECT 1 FROM mo_pitr WHERE create_account = %lld AND obj_id = -1",
                       me);
-        if (r < 0)
-            return -1;
-        if (r) {
+        if (r > 0)
             mo_ierr(out, "cluster level pitr already exists");
-            return 0;
+        return r < 0 ? -1 : !r;
+    case LV_ACCOUNT:
+        t->level = "account";
+        t->acc = st->acc ? st->acc : s->account;
+        if (st->acc) {
+            if (check_name_chars(st->acc, out))
+                return 0;
+            t->acc_id = named_account(e, st->acc, out);
+            if (t->acc_id < 0)
+                return 0;
+        } else {
+            t->acc_id = (int64_t)s->account_id;
         }
-        r = insert_row(e, st->name, s->account_id, now, "cluster", 0, "", "", "", MO_CLUSTER_OBJ_ID,
-                       (int64_t)st->value, unit);
-        break;
-    case LV_ACCOUNT: {
-        const char *acc = st->acc ? st->acc : s->account;
-        id = st->acc ? mocat_account_id(e, acc) : (int64_t)s->account_id;
-        if (id < 0) {
-            mo_ierr(out, "account %s does not exist", acc);
-            return 0;
-        }
+        t->obj = t->acc_id;
         r = mocat_int(e, NULL,
                       "SELECT 1 FROM mo_pitr WHERE create_account = %lld AND account_name = %Q"
                       " AND level = 'account' AND pitr_status = 1",
-                      me, acc);
-        if (r < 0)
-            return -1;
-        if (r) {
-            mo_ierr(out, "account `%s` already has a pitr", acc);
-            return 0;
-        }
-        r = insert_row(e, st->name, s->account_id, now, "account", id, acc, "", "", id,
-                       (int64_t)st->value, unit);
-        break;
-    }
+                      me, t->acc);
+        if (r > 0)
+            mo_ierr(out, "account `%s` already has a pitr", t->acc);
+        return r < 0 ? -1 : !r;
     case LV_DATABASE:
+        t->level = "database";
+        t->acc_id = (int64_t)s->account_id;
+        t->acc = s->account;
+        t->db = st->db;
         if (mocat_is_sys_db(st->db)) {
             mo_ierr(out, "can not create pitr for current database %s", st->db);
             return 0;
         }
-        id = mocat_db_id(e, s->account_id, st->db);
-        if (id < 0) {
+        t->obj = mocat_db_id(e, s->account_id, st->db);
+        /* MatrixOne looks the database up without an account filter, and sys reads every
+        ** account's mo_database rows: sys passes for another account's database of that
+        ** name (seen on a real server). Which id it then records is the last row read. */
+        if (t->obj < 0 && s->account_id == 0 &&
+            mocat_int(e, &id,
+                      "SELECT dat_id FROM mo_database WHERE datname = %Q"
+                      " ORDER BY dat_id DESC LIMIT 1",
+                      st->db) == 1)
+            t->obj = id;
+        if (t->obj < 0) {
             mo_ierr(out, "database %s does not exist", st->db);
             return 0;
         }
@@ -187,22 +286,21 @@ static int create_level(mosim_engine *e, mosim_session *s, mo_stmt *st, const ch
                       "SELECT 1 FROM mo_pitr WHERE create_account = %lld AND database_name = %Q"
                       " AND level = 'database' AND pitr_status = 1",
                       me, st->db);
-        if (r < 0)
-            return -1;
-        if (r) {
+        if (r > 0)
             mo_ierr(out, "database `%s` already has a pitr", st->db);
-            return 0;
-        }
-        r = insert_row(e, st->name, s->account_id, now, "database", (int64_t)s->account_id,
-                       s->account, st->db, "", id, (int64_t)st->value, unit);
-        break;
+        return r < 0 ? -1 : !r;
     case LV_TABLE:
+        t->level = "table";
+        t->acc_id = (int64_t)s->account_id;
+        t->acc = s->account;
+        t->db = st->db;
+        t->tbl = st->tbl;
         if (mocat_is_sys_db(st->db)) {
             mo_ierr(out, "can not create pitr for current table %s.%s", st->db, st->tbl);
             return 0;
         }
-        id = mocat_table_id(e, s->account_id, st->db, st->tbl);
-        if (id < 0) {
+        t->obj = mocat_table_id(e, s->account_id, st->db, st->tbl);
+        if (t->obj < 0) {
             mo_ierr(out, "table %s.%s does not exist", st->db, st->tbl);
             return 0;
         }
@@ -210,31 +308,21 @@ static int create_level(mosim_engine *e, mosim_session *s, mo_stmt *st, const ch
                       "SELECT 1 FROM mo_pitr WHERE create_account = %lld AND database_name = %Q"
                       " AND table_name = %Q AND level = 'table' AND pitr_status = 1",
                       me, st->db, st->tbl);
-        if (r < 0)
-            return -1;
-        if (r) {
+        if (r > 0)
             mo_ierr(out, "database `%s` table `%s` already has a pitr", st->db, st->tbl);
-            return 0;
-        }
-        r = insert_row(e, st->name, s->account_id, now, "table", (int64_t)s->account_id, s->account,
-                       st->db, st->tbl, id, (int64_t)st->value, unit);
-        break;
+        return r < 0 ? -1 : !r;
     default:
         return -1;
     }
-    if (r != SQLITE_OK || update_sys_row(e, now, (int64_t)st->value, unit) != SQLITE_OK)
-        return -1;
-    *sent = 0;
-    return 0;
 }
 
 /* See engine.h. */
 void mopitr_create(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
-    char unit[64];
-    int r, sent = 0;
-    if (mopitr_check_role(s, out))
-        return;
+    char unit[64], *stored = NULL;
+    int64_t now;
+    target t;
+    int r;
     if (st->level == LV_CLUSTER && s->account_id != 0) {
         mo_ierr(out, "only sys tenant can create cluster level pitr");
         return;
@@ -257,46 +345,54 @@ void mopitr_create(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_s
         return;
     if (mocat_begin(e) != SQLITE_OK)
         goto fail;
-    r = pitr_exists(e, s, st->name);
+    r = pitr_exists(e, s, st->name, &stored, out);
+    if (r == -2)
+        goto sent;
     if (r < 0)
         goto fail;
     if (r) {
-        mocat_rollback(e);
         if (st->if_not_exists)
             mo_ok(out);
         else
             mo_ierr(out, "pitr %s already exists", st->name);
-        return;
+        goto sent;
     }
-    if (create_level(e, s, st, unit, out, &sent))
+    r = check_target(e, s, st, &t, out);
+    if (r < 0)
         goto fail;
-    if (sent) {
-        mocat_rollback(e);
-        return;
-    }
-    if (mocat_commit(e) != SQLITE_OK)
+    if (r == 0)
+        goto sent;
+    now = mocat_now_ns(e);
+    r = insert_row(e, st->name, s->account_id, now, &t, (int64_t)st->value, unit, out);
+    if (r == -1)
+        goto sent;
+    if (r != SQLITE_OK || update_sys_row(e, now, (int64_t)st->value, unit) != SQLITE_OK ||
+        mocat_commit(e) != SQLITE_OK)
         goto fail;
     mo_ok(out);
+    free(stored);
     return;
 fail:
     mo_dberr(e, out);
+sent:
     mocat_rollback(e);
+    free(stored);
 }
 
 /* See engine.h. */
 void mopitr_alter(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
-    char unit[64];
+    char unit[64], *stored = NULL;
     int r;
-    if (mopitr_check_role(s, out))
-        return;
     if (st->value_big || st->value > 100) {
         mo_ierr(out, "invalid pitr value %s", st->value_txt);
         return;
     }
     if (check_unit(st->unit, unit, sizeof(unit), out) || check_name_chars(st->name, out))
         return;
-    r = pitr_exists(e, s, st->name);
+    r = pitr_exists(e, s, st->name, &stored, out);
+    if (r == -2)
+        goto out;
     if (r < 0)
         goto fail;
     if (!r) {
@@ -304,27 +400,32 @@ void mopitr_alter(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_si
             mo_ok(out);
         else
             mo_ierr(out, "pitr %s does not exist", st->name);
-        return;
+        goto out;
     }
     if (mocat_execf(e,
                     "UPDATE mo_pitr SET pitr_length = %lld, pitr_unit = %Q, modified_time = %lld"
                     " WHERE pitr_name = %Q AND create_account = %lld",
-                    (long long)st->value, unit, (long long)mocat_now_ns(e), st->name,
+                    (long long)st->value, unit, (long long)mocat_now_ns(e), stored,
                     (long long)s->account_id) != SQLITE_OK)
         goto fail;
     mo_ok(out);
-    return;
+    goto out;
 fail:
     mo_dberr(e, out);
+out:
+    free(stored);
 }
 
 /* See engine.h. */
 void mopitr_drop(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
+    char *stored = NULL;
     int r;
-    if (mopitr_check_role(s, out))
+    if (check_name_chars(st->name, out))
         return;
-    r = pitr_exists(e, s, st->name);
+    r = pitr_exists(e, s, st->name, &stored, out);
+    if (r == -2)
+        goto out;
     if (r < 0)
         goto fail;
     if (!r) {
@@ -332,19 +433,21 @@ void mopitr_drop(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
             mo_ok(out);
         else
             mo_ierr(out, "pitr %s does not exist", st->name);
-        return;
+        goto out;
     }
     if (mocat_begin(e) != SQLITE_OK ||
-        mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld",
-                    st->name, (long long)s->account_id) != SQLITE_OK ||
+        mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = %Q AND create_account = %lld", stored,
+                    (long long)s->account_id) != SQLITE_OK ||
         mocat_execf(e, "DELETE FROM mo_pitr WHERE pitr_name = 'sys_mo_catalog_pitr' AND"
                        " create_account = 0 AND NOT EXISTS (SELECT 1 FROM mo_pitr WHERE"
                        " pitr_name != 'sys_mo_catalog_pitr')") != SQLITE_OK ||
         mocat_commit(e) != SQLITE_OK)
         goto fail;
     mo_ok(out);
-    return;
+    goto out;
 fail:
     mo_dberr(e, out);
     mocat_rollback(e);
+out:
+    free(stored);
 }

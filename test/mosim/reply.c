@@ -9,9 +9,13 @@
 **
 ** How it works: the sink enforces "exactly one answer" (ok, or err, or columns + rows +
 ** done; a stray call returns -1) and writes each packet as it comes, so rows stream
-** through the connection's 64 KiB buffered writer. Status flags come from the session
-** at the moment the packet is written, plus SERVER_MORE_RESULTS_EXISTS on both EOFs
-** and the OK of a non-final result of a multi-statement. An engine ERR with a client-
+** through the connection's 64 KiB buffered writer. A result set is count, definitions,
+** EOF, rows, EOF; or, when the client and the server agreed on CLIENT_DEPRECATE_EOF,
+** count, definitions, rows and an OK whose header is 0xFE (spec 7). Status flags come
+** from the session at the moment the packet is written: OKs and the final EOF/OK add
+** MatrixOne's 0x0810 and, on a non-final result of a multi-statement,
+** SERVER_MORE_RESULTS_EXISTS; the EOF after the definitions carries the session flags
+** alone (as MatrixOne). An engine ERR with a client-
 ** range code (2000-2999, 5000-5999, 65535, or 0) is sent as 20101 instead: only an
 ** explicit ERROR fault may send those.
 **
@@ -37,7 +41,7 @@
 /* Status flags for this reply's final packets. */
 static uint16_t status_of(const wire_reply *r)
 {
-    return (uint16_t)(wire_status(&r->cl->sess) | r->more);
+    return (uint16_t)(wire_status_ok(&r->cl->sess) | r->more);
 }
 
 /* End the connection: nothing more is sent; wire_reply_finish() sends what is pending,
@@ -183,9 +187,9 @@ static int r_columns(void *ctx, int ncol, const mosim_col *cols)
         wire_send_count(c, (uint64_t)r->nsent);
     for (i = 0; i < r->nsent; i++)
         wire_send_coldef(c, &cols[i], r->field_list);
-    if (!r->field_list)
-        wire_send_eof(c, 0, status_of(r));
-    else
+    if (!r->field_list && !wire_deprecate_eof(r->cl))
+        wire_send_eof(c, 0, wire_status(&r->cl->sess));
+    else if (r->field_list)
         r->rows = (uint64_t)ncol; /* the log counts definitions for COM_FIELD_LIST */
     if (r->fault.kind == FAULT_CLOSE && r->fault.n == 0)
         return drop_now(r);
@@ -270,6 +274,7 @@ static int r_done(void *ctx)
 {
     wire_reply *r = ctx;
     wire_conn *c = &r->cl->conn;
+    uint16_t status;
     if (r->state != R_ROWS)
         return -1;
     r->state = R_DONE;
@@ -288,10 +293,14 @@ static int r_done(void *ctx)
         break;
     }
     /* Send what is buffered first, so a client that vanished is seen (logged lost),
-    ** then log, then the final EOF. */
+    ** then log, then the final EOF (or OK). */
     wire_flush(c);
     reply_log(r);
-    wire_send_eof(c, 0, r->field_list ? wire_status(&r->cl->sess) : status_of(r));
+    status = r->field_list ? wire_status(&r->cl->sess) : status_of(r);
+    if (wire_deprecate_eof(r->cl))
+        wire_send_ok_eof(c, status);
+    else
+        wire_send_eof(c, 0, status);
     wire_flush(c);
     return alive(r);
 }

@@ -6,8 +6,13 @@
 **
 ** How it works: each select item is evaluated by a tiny constant evaluator (integers,
 ** strings, NULL, + - * /, comparisons, NOT/AND/OR, the functions and @@variables below);
-** the header is the alias or the item's source text, as MySQL does. Integers go out as
-** BIGINT, everything else as VARCHAR. FROM mo_catalog.mo_pitr goes to show.c. SET keeps
+** the header is the alias or the item's source text, as MySQL does. Each value carries
+** the wire type a real MatrixOne sends for it (spec 7 [Real]): @@variables are TEXT (252,
+** BLOB flag), also @@autocommit ('1', not an integer); version(), user(), current_user(),
+** database() ... VAR_STRING NOT NULL; integers BIGINT NOT NULL; connection_id(),
+** current_account_id(), sleep() unsigned; now() a TIMESTAMP with microseconds.
+** current_user() and user() are `<user>@localhost`, database() is '' without a current
+** database. FROM mo_catalog.mo_pitr goes to show.c. SET keeps
 ** time_zone ('SYSTEM' or [+-]HH:MM) and autocommit in the session and accepts any other
 ** variable (assumed). SELECT sleep(n) releases the engine lock while it sleeps.
 */
@@ -19,14 +24,30 @@
 
 #include "engine.h"
 
-#define MO_ER_UNKNOWN_VAR 1193
-#define MO_ER_WRONG_VALUE 1231
-
 typedef struct val {
     int null, isint;
     int64_t i;
-    char *s; /* sqlite3_malloc'd text when !isint && !null */
+    char *s;              /* sqlite3_malloc'd text when !isint && !null */
+    const mosim_col *def; /* wire type; NULL: from the value (see col_of) */
 } val;
+
+/* Wire types seen on a real MatrixOne (name, type, charset, length, flags, decimals). */
+static const mosim_col T_INT = {NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY,
+                                64,   MOSIM_FLAG_NOT_NULL, 0};
+static const mosim_col T_UINT = {
+    NULL, MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 64, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED,
+    0};
+static const mosim_col T_UINT32 = {
+    NULL, MOSIM_TYPE_LONG, MOSIM_CHARSET_BINARY, 32, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
+static const mosim_col T_UINT8 = {
+    NULL, MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 8, MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_UNSIGNED, 0};
+static const mosim_col T_FUNC = {NULL,   MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4,
+                                 262140, MOSIM_FLAG_NOT_NULL,   0};
+static const mosim_col T_VAR = {NULL, MOSIM_TYPE_BLOB, MOSIM_CHARSET_UTF8MB4,
+                                0,    MOSIM_FLAG_BLOB, 0};
+static const mosim_col T_NULL = {NULL, MOSIM_TYPE_BLOB, 33, 12, MOSIM_FLAG_BLOB, 0};
+static const mosim_col T_NOW = {NULL, 7 /* TIMESTAMP */,   MOSIM_CHARSET_BINARY,
+                                64,   MOSIM_FLAG_NOT_NULL, 6};
 
 /* Fixed system variables (name, value; value NULL = computed). */
 static const char *const sysvars[][2] = {
@@ -71,14 +92,13 @@ static int sysvar(mosim_session *s, const char *name, val *v)
             break;
     if (!sysvars[k][0])
         return -1;
-    if (!strcmp(name, "autocommit")) {
-        v->isint = 1;
-        v->i = s->autocommit;
-        return 0;
-    }
-    v->s = sqlite3_mprintf("%s", !strcmp(name, "time_zone")
-                                     ? (s->time_zone[0] ? s->time_zone : "SYSTEM")
-                                     : sysvars[k][1]);
+    v->def = &T_VAR;
+    if (!strcmp(name, "autocommit"))
+        v->s = sqlite3_mprintf("%d", s->autocommit ? 1 : 0);
+    else
+        v->s = sqlite3_mprintf("%s", !strcmp(name, "time_zone")
+                                         ? (s->time_zone[0] ? s->time_zone : "SYSTEM")
+                                         : sysvars[k][1]);
     return 0;
 }
 
@@ -114,24 +134,24 @@ static void eval_func(ev *x, const mo_expr *e, val *out)
 {
     mosim_session *s = x->s;
     const char *f = e->s;
+    out->def = &T_FUNC;
     if (!strcmp(f, "version")) {
         out->s = sqlite3_mprintf("%s", MOSIM_SERVER_VERSION);
     } else if (!strcmp(f, "database") || !strcmp(f, "schema")) {
-        if (s->db[0])
-            out->s = sqlite3_mprintf("%s", s->db);
-        else
-            out->null = 1;
+        out->s = sqlite3_mprintf("%s", s->db);
     } else if (!strcmp(f, "user") || !strcmp(f, "current_user") || !strcmp(f, "session_user") ||
                !strcmp(f, "system_user")) {
-        out->s = sqlite3_mprintf("%s:%s@127.0.0.1", s->account, s->user);
+        out->s = sqlite3_mprintf("%s@localhost", s->user);
     } else if (!strcmp(f, "connection_id")) {
         out->isint = 1;
         out->i = s->conn_id;
+        out->def = &T_UINT;
     } else if (!strcmp(f, "current_account_name")) {
         out->s = sqlite3_mprintf("%s", s->account);
     } else if (!strcmp(f, "current_account_id")) {
         out->isint = 1;
         out->i = (int64_t)s->account_id;
+        out->def = &T_UINT32;
     } else if (!strcmp(f, "current_user_name")) {
         out->s = sqlite3_mprintf("%s", s->user);
     } else if (!strcmp(f, "current_role_name") || !strcmp(f, "current_role")) {
@@ -154,10 +174,14 @@ static void eval_func(ev *x, const mo_expr *e, val *out)
         }
         out->isint = 1;
         out->i = 0;
+        out->def = &T_UINT8;
     } else if (!strcmp(f, "now") || !strcmp(f, "current_timestamp") || !strcmp(f, "sysdate")) {
         char buf[40];
-        mocat_fmt_time((int64_t)time(NULL), s->time_zone, buf, sizeof(buf));
-        out->s = sqlite3_mprintf("%s", buf);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        mocat_fmt_time((int64_t)ts.tv_sec, s->time_zone, buf, sizeof(buf));
+        out->s = sqlite3_mprintf("%s.%06ld", buf, ts.tv_nsec / 1000);
+        out->def = &T_NOW;
     } else {
         x->code = MO_ER_INTERNAL;
         snprintf(x->err, sizeof(x->err), "internal error: function %s is not supported by mosim",
@@ -186,13 +210,15 @@ static void eval(ev *x, const mo_expr *e, val *out)
         return;
     case E_NULL:
         out->null = 1;
+        out->def = &T_NULL;
         return;
     case E_VAR:
         if (!e->i) {
             out->null = 1;
+            out->def = &T_NULL;
         } else if (sysvar(x->s, e->s, out)) {
-            x->code = MO_ER_UNKNOWN_VAR;
-            snprintf(x->err, sizeof(x->err), "Unknown system variable '%s'", e->s);
+            x->code = MO_ER_INTERNAL; /* as a real MatrixOne words it */
+            snprintf(x->err, sizeof(x->err), "internal error: the system variable does not exist");
         }
         return;
     case E_COL:
@@ -283,6 +309,32 @@ out:
     sqlite3_free(b.s);
 }
 
+/* The column definition of value v of select item e whose text is len bytes long: v's own
+** type, else what a real MatrixOne sends for a literal or an expression (spec 7). */
+static void col_of(const val *v, const mo_expr *e, size_t len, mosim_col *c)
+{
+    static const mosim_col str = {NULL, MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4,
+                                  0,    MOSIM_FLAG_NOT_NULL,   0};
+    static const mosim_col dec = {NULL, 0 /* DECIMAL */,     MOSIM_CHARSET_BINARY,
+                                  0,    MOSIM_FLAG_NOT_NULL, 0};
+    const char *dot;
+    if (v->def) {
+        *c = *v->def;
+    } else if (v->null) {
+        *c = T_NULL;
+    } else if (v->isint) {
+        *c = T_INT;
+    } else if (e->op == E_NUM && v->s && (dot = strchr(v->s, '.')) != NULL &&
+               !strpbrk(v->s, "eE")) {
+        *c = dec;
+        c->length = (uint32_t)len + 1;
+        c->decimals = (uint8_t)strlen(dot + 1);
+    } else {
+        *c = str;
+        c->length = (uint32_t)(len * 4);
+    }
+}
+
 /* SELECT * FROM current_account() AS t */
 static void current_account(mosim_engine *e, mosim_session *s, const mosim_sink *out)
 {
@@ -309,12 +361,12 @@ static void current_account(mosim_engine *e, mosim_session *s, const mosim_sink 
     vals[4] = s->role;
     vals[5] = rid;
     for (i = 0; i < 6; i++) {
-        int isint = i % 2 == 1;
+        int isint = i % 2 == 1; /* as a real MatrixOne: INT UNSIGNED ids, VAR_STRING names */
         cols[i].name = names[i];
-        cols[i].type = isint ? MOSIM_TYPE_LONG : MOSIM_TYPE_VARCHAR;
+        cols[i].type = isint ? MOSIM_TYPE_LONG : MOSIM_TYPE_VAR_STRING;
         cols[i].charset = isint ? MOSIM_CHARSET_BINARY : MOSIM_CHARSET_UTF8MB4;
-        cols[i].length = isint ? 11 : 1200;
-        cols[i].flags = isint ? MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY : 0;
+        cols[i].length = isint ? 32 : 262140;
+        cols[i].flags = isint ? MOSIM_FLAG_UNSIGNED : 0;
         cols[i].decimals = 0;
         lens[i] = strlen(vals[i]);
     }
@@ -343,7 +395,7 @@ void mosel_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_si
     if (st->from == 3) {
         const char *db = st->db ? st->db : s->db;
         if (!db[0])
-            mo_err(out, MO_ER_NO_DB, "not connect to a database");
+            mo_err(out, MO_ER_NO_DB, "No database selected");
         else
             mo_err(out, MO_ER_NO_TABLE, "no such table %s.%s", db, st->tbl);
         return;
@@ -369,15 +421,10 @@ void mosel_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_si
     if (st->limit == 0)
         send_row = 0;
     for (i = 0; i < n; i++) {
-        int isint = v[i].isint && !v[i].null;
-        cols[i].name = st->aliases[i] ? st->aliases[i] : st->texts[i];
-        cols[i].type = isint ? MOSIM_TYPE_LONGLONG : MOSIM_TYPE_VARCHAR;
-        cols[i].charset = isint ? MOSIM_CHARSET_BINARY : MOSIM_CHARSET_UTF8MB4;
-        cols[i].length = isint ? 20 : 1024;
-        cols[i].flags = isint ? MOSIM_FLAG_BINARY : 0;
-        cols[i].decimals = 0;
         vals[i] = text_of(&v[i], bufs[i], sizeof(bufs[i]));
         lens[i] = vals[i] ? strlen(vals[i]) : 0;
+        col_of(&v[i], st->items[i], lens[i], &cols[i]);
+        cols[i].name = st->aliases[i] ? st->aliases[i] : st->texts[i];
     }
     if (out->columns(out->ctx, n, cols))
         goto out;
@@ -433,14 +480,15 @@ void mosel_set(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink 
             else if (t && (!strcasecmp(t, "0") || !strcasecmp(t, "off") || !strcasecmp(t, "false")))
                 on = 0;
             else {
-                mo_err(out, MO_ER_WRONG_VALUE,
-                       "Variable 'autocommit' can't be set to the value of '%s'", t ? t : "NULL");
+                mo_ierr(out, "convert to the system variable bool type failed");
                 sqlite3_free(v.s);
                 return;
             }
             s->autocommit = on;
-            if (on)
-                s->in_txn = 0;
+            if (on && s->in_txn) {
+                s->in_txn = 0; /* assumed: it commits the open transaction, as in MySQL */
+                moundo_forget(s);
+            }
         } else if (!strcmp(it->name, "time_zone")) {
             if (it->val)
                 eval(&x, it->val, &v);
@@ -448,7 +496,7 @@ void mosel_set(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink 
                 goto fail;
             t = it->val ? text_of(&v, buf, sizeof(buf)) : "SYSTEM";
             if (!t || mosel_valid_tz(t) || strlen(t) >= sizeof(s->time_zone)) {
-                mo_err(out, MO_ER_TZ, "Unknown or incorrect time zone: '%s'", t ? t : "NULL");
+                mo_err(out, MO_ER_UNKNOWN, "unknown time zone %s", t ? t : "NULL");
                 sqlite3_free(v.s);
                 return;
             }
@@ -465,8 +513,9 @@ fail:
 /* See engine.h. */
 void mosel_show_vars(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
-    mosim_col cols[2] = {{"Variable_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 256, 0, 0},
-                         {"Value", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 4096, 0, 0}};
+    /* VARCHAR with charset 0 and length 0, as a real MatrixOne sends them */
+    mosim_col cols[2] = {{"Variable_name", MOSIM_TYPE_VARCHAR, 0, 0, 0, 0},
+                         {"Value", MOSIM_TYPE_VARCHAR, 0, 0, 0, 0}};
     int k;
     (void)e;
     if (out->columns(out->ctx, 2, cols))

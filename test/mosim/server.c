@@ -48,6 +48,18 @@ uint16_t wire_status(const mosim_session *s)
                       (s->in_txn ? SERVER_STATUS_IN_TRANS : 0));
 }
 
+/* The same plus MatrixOne's extendStatus bits, for OKs and final EOFs (spec 7). */
+uint16_t wire_status_ok(const mosim_session *s)
+{
+    return (uint16_t)(wire_status(s) | SERVER_STATUS_MO_EXTRA);
+}
+
+/* See wire.h. */
+int wire_deprecate_eof(const wire_client *cl)
+{
+    return (cl->client_flags & CLIENT_DEPRECATE_EOF) != 0;
+}
+
 /* Sleep ms in 50 ms slices, returning early when the server stops. */
 void wire_sleep_ms(wire_server *srv, uint64_t ms)
 {
@@ -207,7 +219,7 @@ static int simple_reply(wire_client *cl, const char *logtext, int is_err, uint16
     if (is_err)
         wire_send_err(&cl->conn, code, state, msg);
     else
-        wire_send_ok(&cl->conn, 0, 0, wire_status(&cl->sess), 0, NULL);
+        wire_send_ok(&cl->conn, 0, 0, wire_status_ok(&cl->sess), 0, NULL);
     wire_flush(&cl->conn);
     snprintf(outcome, sizeof(outcome), cl->conn.dead ? "lost" : is_err ? "err=%u" : "ok=0", code);
     wire_log(cl->sess.conn_id, cl->sess.account, outcome, logtext, strlen(logtext));
@@ -325,6 +337,7 @@ static void *client_main(void *arg)
     setsockopt(cl->conn.io.fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
     if (wire_auth(cl) == 0)
         command_loop(cl);
+    mosim_engine_end_session(cl->srv->engine, &cl->sess);
     /* Free this thread's OpenSSL state (the scramble DRBG) before client_end() lets a
     ** shutting-down main thread run OPENSSL_cleanup(). */
     OPENSSL_thread_stop();

@@ -8,10 +8,12 @@
 ** the (create_account, create_time) index, so rows stream without a sort). Times go
 ** through mo_fmt_time(ns, session time_zone). With WHERE, the query becomes
 **     SELECT <9 cols> FROM (<query with output-column aliases>) WHERE <translated expr>
-** and the headers are sent in lower case (spec 2.3). The WHERE AST is translated to SQLite
+** (spec 2.3). The WHERE AST is translated to SQLite
 ** text: column names are checked against the output columns (unknown ->
 ** 1054 "invalid input: column x does not exist"), string literals are re-quoted, LIKE goes
 ** through the engine's case-sensitive like(), '=' on text is binary (case-sensitive).
+** Headers are upper case and the column types the same with and without WHERE (spec 2.1,
+** 2.3 [Real]).
 ** Rows are streamed straight from sqlite3_step to the sink, never materialised (a sort
 ** SQLite needs for a filtered query is its own); the first step, taken before the column
 ** definitions go out so that its error can still be the reply, is kept, not redone.
@@ -90,6 +92,22 @@ static const mosim_col raw_defs[] = {
     {"pitr_status_changed_time", MOSIM_TYPE_LONGLONG, MOSIM_CHARSET_BINARY, 20, MOSIM_FLAG_BINARY,
      0},
     {"kind", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 128, 0, 0}};
+
+/* Wire types of SHOW PITR's columns, with and without WHERE, as a real MatrixOne sends them
+** (spec 2.1 [Real]): PITR_NAME VAR_STRING NOT NULL (and PRI_KEY), the times DATETIME,
+** PITR_LEVEL VAR_STRING NOT NULL, the names and the unit VAR_STRING nullable, PITR_LENGTH
+** TINY UNSIGNED; lengths and charsets as observed there. */
+static const mosim_col show_defs[] = {
+    {"pitr_name", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 20000,
+     MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_PRI_KEY, 0},
+    {"created_time", MOSIM_TYPE_DATETIME, MOSIM_CHARSET_BINARY, 64, 0, 0},
+    {"modified_time", MOSIM_TYPE_DATETIME, MOSIM_CHARSET_BINARY, 64, 0, 0},
+    {"pitr_level", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 40, MOSIM_FLAG_NOT_NULL, 0},
+    {"account_name", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 1200, 0, 0},
+    {"database_name", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 20000, 0, 0},
+    {"table_name", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 20000, 0, 0},
+    {"pitr_length", MOSIM_TYPE_TINY, MOSIM_CHARSET_BINARY, 8, MOSIM_FLAG_UNSIGNED, 0},
+    {"pitr_unit", MOSIM_TYPE_VAR_STRING, MOSIM_CHARSET_UTF8MB4, 40, 0, 0}};
 
 /* Functions the WHERE translation accepts (name, SQLite name, arg count or -1). */
 static const struct {
@@ -416,23 +434,9 @@ void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sin
     if (!stmt)
         goto out;
     for (i = 0; i < 9; i++) {
-        cols[i].name = st->where ? show_cols[i].name : upper[i];
-        cols[i].type = MOSIM_TYPE_VARCHAR;
-        cols[i].charset = MOSIM_CHARSET_UTF8MB4;
-        cols[i].length = i == 0 || i == 5 || i == 6 ? 20000 : (i == 4 ? 1200 : 40);
-        cols[i].flags = 0;
-        cols[i].decimals = 0;
+        cols[i] = show_defs[i];
+        cols[i].name = upper[i];
     }
-    for (i = 1; i <= 2; i++) {
-        cols[i].type = MOSIM_TYPE_DATETIME;
-        cols[i].charset = MOSIM_CHARSET_BINARY;
-        cols[i].length = 19;
-        cols[i].flags = MOSIM_FLAG_BINARY;
-    }
-    cols[7].type = MOSIM_TYPE_TINY;
-    cols[7].charset = MOSIM_CHARSET_BINARY;
-    cols[7].length = 3;
-    cols[7].flags = MOSIM_FLAG_UNSIGNED | MOSIM_FLAG_BINARY;
     if (out->columns(out->ctx, 9, cols) == 0)
         stream_rows(stmt, rc, 9, out);
     else

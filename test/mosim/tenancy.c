@@ -193,11 +193,25 @@ void moten_drop_user(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
     finish(e, r, out);
 }
 
+/* A database name with a space, tab, quote, double quote or backquote: `internal error:
+** invalid input` for CREATE and DROP DATABASE (spec 1.1 [Real]). Table names are not
+** checked: a real MatrixOne creates `t 1` and `t'1`. Returns 0, or -1 after the error. */
+static int check_db_chars(const char *name, const mosim_sink *out)
+{
+    if (strpbrk(name, " \t`\"'")) {
+        mo_ierr(out, "invalid input");
+        return -1;
+    }
+    return 0;
+}
+
 /* See engine.h. */
 void moten_create_db(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
 {
     int64_t id;
     int rc;
+    if (check_db_chars(st->name, out))
+        return;
     if (mocat_db_id(e, s->account_id, st->name) >= 0) {
         if (st->if_not_exists)
             mo_ok(out);
@@ -223,6 +237,8 @@ void moten_drop_db(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_s
     long long acc = (long long)s->account_id;
     int64_t id;
     int rc;
+    if (check_db_chars(st->name, out))
+        return;
     if (mocat_is_sys_db(st->name)) {
         /* assumed text */
         mo_ierr(out, "can not drop database %s", st->name);
@@ -258,7 +274,7 @@ void moten_drop_db(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_s
 void moten_use(mosim_engine *e, mosim_session *s, const char *db, const mosim_sink *out)
 {
     if (mocat_db_id(e, s->account_id, db) < 0) {
-        mo_err(out, MO_ER_BAD_DB, "invalid database %s", db);
+        mo_err(out, MO_ER_BAD_DB, "Unknown database %s", db);
         return;
     }
     snprintf(s->db, sizeof(s->db), "%s", db);
@@ -270,11 +286,11 @@ static const char *table_db(mosim_engine *e, mosim_session *s, mo_stmt *st, cons
 {
     const char *db = st->db ? st->db : s->db;
     if (!db[0]) {
-        mo_err(out, MO_ER_NO_DB, "not connect to a database");
+        mo_err(out, MO_ER_NO_DB, "No database selected");
         return NULL;
     }
     if (mocat_db_id(e, s->account_id, db) < 0) {
-        mo_err(out, MO_ER_BAD_DB, "invalid database %s", db);
+        mo_err(out, MO_ER_BAD_DB, "Unknown database %s", db);
         return NULL;
     }
     return db;
@@ -314,7 +330,7 @@ void moten_drop_table(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosi
     int64_t id;
     int rc;
     if (!db[0]) {
-        mo_err(out, MO_ER_NO_DB, "not connect to a database");
+        mo_err(out, MO_ER_NO_DB, "No database selected");
         return;
     }
     id = mocat_table_id(e, s->account_id, db, st->tbl);
@@ -341,7 +357,13 @@ void moten_drop_table(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosi
 /* Send a one-column text result from an SQL query. */
 static void one_col(mosim_engine *e, const char *name, char *sql, const mosim_sink *out)
 {
-    mosim_col c = {name, MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 5000 * 4, 0, 0};
+    /* as a real MatrixOne sends SHOW DATABASES / SHOW TABLES */
+    mosim_col c = {name,
+                   MOSIM_TYPE_VAR_STRING,
+                   MOSIM_CHARSET_UTF8MB4,
+                   5000 * 4,
+                   MOSIM_FLAG_NOT_NULL | MOSIM_FLAG_PRI_KEY,
+                   0};
     sqlite3_stmt *q = NULL;
     if (!sql || sqlite3_prepare_v2(e->db, sql, -1, &q, NULL) != SQLITE_OK) {
         mo_dberr(e, out);

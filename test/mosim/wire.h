@@ -32,6 +32,7 @@ typedef struct wire_server {
     atomic_int stopping;      /* set once shutdown began */
     atomic_uint next_conn_id; /* last connection id handed out */
     atomic_ulong questions;   /* statements received (COM_STATISTICS) */
+    uint32_t caps;            /* capability flags the greeting announces */
     time_t started;
     pthread_mutex_t mu;   /* guards clients and nclients */
     pthread_cond_t cv;    /* signalled when a client thread ends */
@@ -53,8 +54,14 @@ struct wire_client {
 ** threads did not end in time (the engine must then be left open). */
 int wire_server_run(wire_server *srv);
 
-/* Session status flags for OK/EOF packets (AUTOCOMMIT, IN_TRANS). */
+/* Session status flags (AUTOCOMMIT, IN_TRANS). OKs and the final packet of a result set
+** add SERVER_STATUS_MO_EXTRA (wire_status_ok); the EOF after column definitions and the
+** end of a COM_FIELD_LIST answer carry these alone, as MatrixOne does. */
 uint16_t wire_status(const mosim_session *s);
+uint16_t wire_status_ok(const mosim_session *s);
+/* 1 when the client and the server agreed on CLIENT_DEPRECATE_EOF: result sets then have
+** no EOF after the definitions and end with an OK whose header is 0xFE. */
+int wire_deprecate_eof(const wire_client *cl);
 
 /* Sleep ms milliseconds in small slices; returns early once the server is stopping. */
 void wire_sleep_ms(wire_server *srv, uint64_t ms);

@@ -2,7 +2,8 @@
 ** main.c: the command line of mopitr_slt, the sqllogictest-style runner of mo_pitr.
 **
 ** Usage:
-**     mopitr_slt [--ext PATH | --no-ext] [--label L]... [--timeout SECONDS] [--verbose] FILE...
+**     mopitr_slt [--ext PATH | --no-ext] [--label L]... [--timeout SECONDS] [--verbose]
+**                [--server DSN] FILE...
 **   Options may come before or after the files; `--` ends them.
 **
 ** Options:
@@ -14,6 +15,12 @@
 **     --timeout S      seconds allowed per file (default 300, 0 = none); when they run out
 **                      the runner prints the file:line being run and exits 1
 **     --verbose, -v    print each record as it runs
+**     --server DSN     run against a real (scratch) MatrixOne instead of mosim (default:
+**                      env MOPITR_SERVER): DSN `[mysql://][user[:password]@]host[:port]`
+**                      sets MO_HOST, MO_PORT (6001), MO_USER, MO_PASSWORD and MO_DSN
+**                      (user@host:port) for remote records and ${...}; adds the label
+**                      `server`; records that need
+**                      mosim are skipped and counted as skipped (run.c)
 **
 ** Output: failures as `file:line: FAIL ...` blocks on stdout, then exactly one closing line
 ** `N passed, N failed, N skipped`. Exit status: 0 all passed, 1 a record failed, 2 a usage
@@ -23,6 +30,7 @@
 ** alarm() per file; the handler writes a message prepared before each record (so it only
 ** calls write()) and _exit(1)s.
 */
+#define _GNU_SOURCE /* memrchr */
 #include "slt.h"
 
 #include <mysql.h>
@@ -62,7 +70,7 @@ static void on_alarm(int sig)
 static void usage(FILE *f)
 {
     fputs("usage: mopitr_slt [--ext PATH | --no-ext] [--label L]... [--timeout SECONDS] "
-          "[--verbose] FILE...\n",
+          "[--verbose] [--server DSN] FILE...\n",
           f);
 }
 
@@ -103,12 +111,71 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* Export name=value[0..n). */
+static void set_env_n(const char *name, const char *value, size_t n)
+{
+    char *v = slt_xstrndup(value, n);
+    setenv(name, v, 1);
+    free(v);
+}
+
+/* See slt.h. */
+int slt_server_env(const char *dsn, char **err)
+{
+    const char *p = dsn, *at, *end, *colon, *rb;
+    if (strncmp(p, "mysql://", 8) == 0)
+        p += 8;
+    end = p + strcspn(p, "/?");
+    at = memrchr(p, '@', (size_t)(end - p));
+    if (at) {
+        const char *c = memchr(p, ':', (size_t)(at - p));
+        set_env_n("MO_USER", p, (size_t)((c ? c : at) - p));
+        if (c)
+            set_env_n("MO_PASSWORD", c + 1, (size_t)(at - c - 1));
+        p = at + 1;
+    }
+    /* host, [v6 host], then an optional :port */
+    rb = *p == '[' ? memchr(p, ']', (size_t)(end - p)) : NULL;
+    colon = memchr(rb ? rb : p, ':', (size_t)(end - (rb ? rb : p)));
+    if (rb)
+        set_env_n("MO_HOST", p + 1, (size_t)(rb - p - 1));
+    else
+        set_env_n("MO_HOST", p, (size_t)((colon ? colon : end) - p));
+    if (!*getenv("MO_HOST")) {
+        *err = slt_xstrdup("--server: the DSN names no host");
+        return -1;
+    }
+    if (colon) {
+        char *port = slt_xstrndup(colon + 1, (size_t)(end - colon - 1)), *e = NULL;
+        long v = strtol(port, &e, 10);
+        if (!*port || *e || v <= 0 || v > 65535) {
+            *err = slt_xprintf("--server: bad port '%s'", port);
+            free(port);
+            return -1;
+        }
+        setenv("MO_PORT", port, 1);
+        free(port);
+    } else {
+        setenv("MO_PORT", "6001", 1);
+    }
+    /* MO_DSN as test/run-suite.sh exports it for mosim: no password in it */
+    {
+        const char *h = getenv("MO_HOST"), *u = getenv("MO_USER");
+        char *d =
+            slt_xprintf("mysql://%s@%s%s%s:%s", u && *u ? u : "root", strchr(h, ':') ? "[" : "", h,
+                        strchr(h, ':') ? "]" : "", getenv("MO_PORT"));
+        setenv("MO_DSN", d, 1);
+        free(d);
+    }
+    return 0;
+}
+
 /* Entry point: parse options, run the files, print the summary line. */
 int main(int argc, char **argv)
 {
     slt_opts o = {0};
     slt_counts c = {0};
-    const char *ext = NULL, *v;
+    const char *ext = NULL, *server = getenv("MOPITR_SERVER"), *v;
     bool no_ext = false, missing = false, file_error = false, only_files = false;
     slt_strv files = {0};
     int status = 0;
@@ -121,6 +188,8 @@ int main(int argc, char **argv)
             only_files = true;
         } else if ((v = opt_value(argc, argv, &i, "--ext", &missing)) != NULL) {
             ext = v;
+        } else if ((v = opt_value(argc, argv, &i, "--server", &missing)) != NULL) {
+            server = v;
         } else if ((v = opt_value(argc, argv, &i, "--label", &missing)) != NULL) {
             add_labels(&o.labels, v);
         } else if ((v = opt_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
@@ -167,6 +236,17 @@ int main(int argc, char **argv)
     }
     o.ext = ext;
     add_labels(&o.labels, getenv("MOPITR_LABELS"));
+    if (server && *server) {
+        char *err = NULL;
+        if (slt_server_env(server, &err) != 0) {
+            fprintf(stderr, "mopitr_slt: %s\n", err);
+            free(err);
+            status = 2;
+            goto out;
+        }
+        o.server = true;
+        slt_strv_push(&o.labels, slt_xstrdup("server"));
+    }
     timeout_secs = o.timeout;
 
     setvbuf(stdout, NULL, _IOLBF, 0);

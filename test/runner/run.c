@@ -23,6 +23,11 @@
 *connections are opened as its records
 ** need them and all are closed at its end, and the log is marked at its start.
 **
+** Server mode (--server, a real MatrixOne and no mosim): records that need mosim are not
+** run but counted as skipped (slt_server_skip): `log mark`, `log count`, remote statements
+** and queries whose SQL is a `MOSIM ...` control statement, and `system` commands that
+** name a MOSIM_* variable (restarts, signals); there is no implicit mark.
+**
 ** `log count N` polls: a count below N is re-read every 10 ms for up to 2 s (env
 ** MOPITR_LOG_WAIT_MS changes that; the server may write its log line just after it
 ** replied); a count equal to N is re-read once after 30 ms to catch a late extra line; a
@@ -34,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -385,6 +391,52 @@ static void run_record(file_run *fr, const slt_record *rec)
     free(err);
 }
 
+/* Does sql start with the word MOSIM (any case), after blanks and comments? */
+static bool is_mosim_control(const char *sql)
+{
+    const char *p = sql;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '#') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            if (!e)
+                return false;
+            p = e + 2;
+        } else {
+            break;
+        }
+    }
+    return strncasecmp(p, "mosim", 5) == 0 &&
+           (p[5] == '\0' || p[5] == ' ' || p[5] == '\t' || p[5] == '\n' || p[5] == '\r');
+}
+
+/* See slt.h. */
+const char *slt_server_skip(const slt_opts *o, const slt_record *rec)
+{
+    if (!o->server)
+        return NULL;
+    switch (rec->kind) {
+    case SLT_LOG_MARK:
+    case SLT_LOG_COUNT:
+        return "needs mosim's statement log";
+    case SLT_SYSTEM:
+        return rec->sql && strstr(rec->sql, "MOSIM") ? "the command needs mosim" : NULL;
+    case SLT_REMOTE_STATEMENT_OK:
+    case SLT_REMOTE_STATEMENT_ERROR:
+    case SLT_REMOTE_QUERY:
+        return rec->sql && is_mosim_control(rec->sql) ? "a mosim control statement" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 /* Run every record of the file at path, adding to *c. Returns 0, or 2 when the file cannot
 ** be read (reported on stderr). */
 int slt_run_file(const slt_opts *o, const char *path, slt_counts *c)
@@ -404,12 +456,19 @@ int slt_run_file(const slt_opts *o, const char *path, slt_counts *c)
     fr.c = c;
     fr.sq = slt_sqlite_new(o->ext);
     fr.rm = slt_remote_new();
-    fr.log_path = getenv("MOSIM_LOG");
+    fr.log_path = o->server ? NULL : getenv("MOSIM_LOG");
     /* The implicit mark; a failure is reported by the first log count, if any. */
-    slt_log_mark(fr.log_path, &fr.mark, &fr.mark_err);
+    if (!o->server)
+        slt_log_mark(fr.log_path, &fr.mark, &fr.mark_err);
     while (!fr.stop && slt_next_record(&r, &rec)) {
+        const char *why;
         slt_where_set(path, rec.line, c);
-        if (skipped(&fr, &rec)) {
+        if ((why = slt_server_skip(o, &rec)) != NULL) {
+            if (o->verbose)
+                printf("%s:%d: skip (server mode: %s) %s\n", path, rec.line, why,
+                       rec.head ? rec.head : "");
+            c->skipped++;
+        } else if (skipped(&fr, &rec)) {
             if (o->verbose)
                 printf("%s:%d: skip %s\n", path, rec.line, rec.head ? rec.head : "");
             if (slt_kind_counted(rec.kind) || rec.kind == SLT_NONE)

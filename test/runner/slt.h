@@ -179,7 +179,12 @@ typedef struct slt_opts {
     slt_strv labels; /* --label and MOPITR_LABELS */
     bool verbose;
     unsigned timeout; /* seconds per file, 0 = none */
+    bool server;      /* --server: a real server, no mosim (see slt_server_skip) */
 } slt_opts;
+
+/* In --server mode, why rec cannot run without mosim (its statement log, a `MOSIM ...`
+** control statement, a command that restarts or signals mosim); NULL when it can. */
+const char *slt_server_skip(const slt_opts *o, const slt_record *rec);
 
 typedef struct slt_counts {
     long passed, failed, skipped;
@@ -190,5 +195,10 @@ int slt_run_file(const slt_opts *o, const char *path, slt_counts *c);
 /* ---- main.c ------------------------------------------------------------- */
 
 void slt_where_set(const char *path, int line, const slt_counts *c);
+/* Parse a --server DSN `[mysql://][user[:password]@]host[:port][/...]` and export it as
+** MO_HOST, MO_PORT (default 6001), MO_USER and MO_PASSWORD (each only when given), and
+** MO_DSN `mysql://user@host:port` (no password, as test/run-suite.sh has it). Returns
+** 0, or -1 with *err (caller frees; it never contains the password). */
+int slt_server_env(const char *dsn, char **err);
 
 #endif /* SLT_H */

@@ -6,7 +6,9 @@
 # connections); and a strict raw client (tests/wireclient.py) for the greeting fields,
 # the auth switch, sequence ids, OK/EOF layout, status flags, multi-results, commands
 # (PING, STATISTICS, SET_OPTION, INIT_DB, FIELD_LIST, unsupported), 16 MiB reassembly;
-# the statement log format; and a clean SIGTERM exit. Env: MOSIM (binary).
+# CLIENT_DEPRECATE_EOF (offered as MatrixOne does: OK-terminated result sets, also with
+# faults) and --no-deprecate-eof (not offered: EOF-terminated for everyone); the statement
+# log format; and a clean SIGTERM exit. Env: MOSIM (binary).
 . "$(dirname "$0")/testlib.bash"
 
 start_mosim
@@ -77,12 +79,13 @@ g = a.greeting
 assert g[0] == 10
 assert a.server_version == "8.0.30-MatrixOne-v2.2.0"
 assert a.plugin_len == 21, a.plugin_len
-assert a.charset == 46 and a.server_caps == 0x003BA20F, (a.charset, hex(a.server_caps))
+assert a.charset == 46 and a.server_caps == 0x013BA68F, (a.charset, hex(a.server_caps))
 assert a.server_plugin == b"mysql_native_password"
 assert len(a.scramble) == 20 and all(0x21 <= c < 0x7F for c in a.scramble)
 assert a.scramble != b.scramble, "scramble must be per connection"
 assert b.conn_id > a.conn_id > 0
-assert a.status == 0x0002, hex(a.status)
+assert a.greeting_status == 0x0002, hex(a.greeting_status)
+assert a.status == 0x0810, hex(a.status)   # the login OK, as a real MatrixOne sends it
 a.close(); b.close()
 PY
 
@@ -112,7 +115,9 @@ c = w.Conn(int(os.environ["PORT"]))
 r = c.query("select 1; show pitr ;\n select 1 ; ")
 assert len(r) == 3, r
 assert all(isinstance(x, w.Rows) for x in r), r
-assert r[0].status & 8 and r[0].status_defs & 8 and r[1].status & 8, r
+assert r[0].status & 8 and r[1].status & 8, r
+# the EOF after the definitions carries the session flags only, as MatrixOne's
+assert r[0].status_defs == 2 and r[1].status_defs == 2, r
 assert not (r[2].status & 8) and r[2].status & 2, r
 r = c.query("select 1; this is not sql; select 1")
 assert len(r) == 2 and isinstance(r[1], w.Err), r
@@ -172,6 +177,26 @@ assert c.query1("select 1").rows == [[b"1"]]
 c.close()
 PY
 
+# --- CLIENT_DEPRECATE_EOF (spec 7: MatrixOne offers it; mosim too unless --no-deprecate-eof) ---
+check "raw, DEPRECATE_EOF: OK-terminated results, FIELD_LIST, LIE and ERROR faults" py - <<'PY'
+import os, wireclient as w
+c = w.Conn(int(os.environ["PORT"]), deprecate_eof=True)
+assert c.deprecate_eof and c.server_caps & w.DEPRECATE_EOF, hex(c.server_caps)
+r = c.query1("show pitr")
+assert r.end == "ok" and r.status_defs is None and len(r.rows) == 3 and r.status == 0x0812, r
+r = c.query("select 1; show pitr where pitr_name = 'none'; select 2")
+assert [x.end for x in r] == ["ok"] * 3 and [x.status for x in r] == [0x81A, 0x81A, 0x812], r
+c.command(0x04, b"t\0"); r = c.read_result(field_list=True)
+assert isinstance(r, w.Rows) and r.end == "ok" and r.status == 0x0002, r
+assert isinstance(c.query1("MOSIM FAULT LIE NULL MATCH 'show pitr'"), w.Ok)
+r = c.query1("show pitr")
+assert r.end == "ok" and [x[0] for x in r.rows] == [None] * 3, r
+assert isinstance(c.query1("MOSIM FAULT ERROR 1317 'interrupted' MATCH 'show pitr'"), w.Ok)
+r = c.query("show pitr"); assert isinstance(r[0], w.Err) and r[0].code == 1317, r
+assert c.query1("select 1").rows == [[b"1"]]
+c.close()
+PY
+
 # --- log -----------------------------------------------------------------------------
 check "log: every line has 5 TAB fields in the common format" py - "$LOG" <<'PY'
 import re, sys
@@ -189,4 +214,24 @@ PY
 
 stop_mosim
 check "SIGTERM: mosim exits 0" test $? -eq 0
+
+# --- --no-deprecate-eof: the option takes the capability away --------------------------
+start_mosim --no-deprecate-eof
+check "--no-deprecate-eof: 0x003BA68F, EOF-terminated results for a client that asks" py - <<'PY'
+import os, wireclient as w
+c = w.Conn(int(os.environ["PORT"]), deprecate_eof=True)
+assert c.server_caps == 0x003BA68F and not c.deprecate_eof, hex(c.server_caps)
+r = c.query("select 1; show pitr")
+assert [x.end for x in r] == ["eof", "eof"] and r[0].status_defs == 2, r
+c.command(0x04, b"t\0"); r = c.read_result(field_list=True)
+assert isinstance(r, w.Rows) and r.end == "eof", r
+c.close()
+PY
+out=$(cli -u root -p111 -e 'select 1' 2>&1)
+check "--no-deprecate-eof: the mariadb CLI works" test "$out" = "$(printf '1\n1')"
+stop_mosim
+check "SIGTERM: mosim --no-deprecate-eof exits 0" test $? -eq 0
+out=$("$MOSIM" --no-deprecate-eof --bogus 2>&1); rc=$?
+check "a bad option still exits 2 with the usage naming --no-deprecate-eof" \
+    bash -c '[ "$0" = 2 ] && grep -q -- "--no-deprecate-eof" <<<"$1"' "$rc" "$out"
 finish

@@ -11,12 +11,20 @@ every packet (from 1 after each command, continuous across multi-results and 16 
 splits), the 5-byte EOF, OK packets with status and warnings, and that the result set
 has as many definitions as its column count. Any violation raises ProtocolError.
 Raw access (send_raw, read_physical) is there for robustness tests.
+
+Result-set termination: Conn(port, deprecate_eof=True) asks for CLIENT_DEPRECATE_EOF. When
+the server offered it too (c.deprecate_eof), a result set must have no EOF after the column
+definitions and must end with an OK packet whose header is 0xFE (notes A6); otherwise both
+EOFs must be there. Rows.end says which terminator came ("eof" or "ok"), Rows.status_defs
+is the status of the EOF after the definitions (None in the OK-terminated form), and
+Conn.greeting_status is the status of the handshake packet.
 """
 import hashlib
 import socket
 import struct
 
 CLIENT_FLAGS = 0x00BFA285  # what the mariadb CLI sends in batch mode (multi statements)
+DEPRECATE_EOF = 0x01000000
 NATIVE = b"mysql_native_password"
 MORE_RESULTS = 0x0008
 
@@ -45,11 +53,13 @@ class Err(ServerError):
 
 
 class Rows:
-    def __init__(self, cols, rows, status):
+    def __init__(self, cols, rows, status, end="eof", status_defs=None):
         self.cols, self.rows, self.status = cols, rows, status
+        self.end, self.status_defs = end, status_defs
 
     def __repr__(self):
-        return "Rows(%d cols, %d rows, status=0x%04x)" % (len(self.cols), len(self.rows), self.status)
+        return "Rows(%d cols, %d rows, status=0x%04x, end=%s)" % (
+            len(self.cols), len(self.rows), self.status, self.end)
 
 
 def lenenc(data, pos):
@@ -97,10 +107,13 @@ def enc_lenenc(n):
 
 class Conn:
     def __init__(self, port, user="root", password="111", db=None, flags=CLIENT_FLAGS,
-                 plugin=NATIVE, timeout=10, host="127.0.0.1", login=True):
+                 plugin=NATIVE, timeout=10, host="127.0.0.1", login=True, deprecate_eof=False):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.seq = 0
         self.greeting = None
+        self.deprecate_eof = False
+        if deprecate_eof:
+            flags |= DEPRECATE_EOF
         if login:
             self.login(user, password, db, flags, plugin)
 
@@ -160,6 +173,7 @@ class Conn:
         pos += 9
         caps_lo, self.charset, self.status, caps_hi, self.plugin_len = struct.unpack_from(
             "<HBHHB", g, pos)
+        self.greeting_status = self.status
         pos += 8 + 10
         s2 = g[pos:pos + 12]
         pos += 13
@@ -199,6 +213,7 @@ class Conn:
         ok = self.parse_ok(r)
         self.status = ok.status
         self.flags = flags
+        self.deprecate_eof = bool(flags & self.server_caps & DEPRECATE_EOF)
 
     # ---- replies ---------------------------------------------------------------
     @staticmethod
@@ -209,8 +224,8 @@ class Conn:
         return Err(code, "HY000", p[3:].decode("utf-8", "replace"))
 
     @staticmethod
-    def parse_ok(p):
-        if p[0] != 0 or len(p) < 7:
+    def parse_ok(p, header=0x00):
+        if p[0] != header or len(p) < 7:
             raise ProtocolError("not an OK packet (len %d): %r" % (len(p), p[:16]))
         affected, pos = lenenc(p, 1)
         last_id, pos = lenenc(p, pos)
@@ -271,16 +286,17 @@ class Conn:
             if ncol is not None and len(cols) == ncol:
                 break
         if field_list:
+            if self.deprecate_eof:
+                return Rows(cols, [], self.parse_ok(p, 0xFE).status, "ok")
             return Rows(cols, [], self.parse_eof(p))
-        status1 = self.parse_eof(self.read_packet())
+        status1 = None if self.deprecate_eof else self.parse_eof(self.read_packet())
         rows = []
         while True:
             p = self.read_packet()
+            if self.deprecate_eof and p[0] == 0xFE and len(p) < 0xFFFFFF:
+                return Rows(cols, rows, self.parse_ok(p, 0xFE).status, "ok")
             if p[0] == 0xFE and len(p) < 9:
-                st = self.parse_eof(p)
-                r = Rows(cols, rows, st)
-                r.status_defs = status1
-                return r
+                return Rows(cols, rows, self.parse_eof(p), "eof", status1)
             if p[0] == 0xFF:
                 e = self.parse_err(p)
                 e.partial = rows

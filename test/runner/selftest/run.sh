@@ -214,6 +214,18 @@ if [ -n "${MOSIM:-}" ] && [ -x "${MOSIM}" ] && command -v mariadb >/dev/null; th
             "mosim_bad.test:12: FAIL query failed: query returned 2 columns but the types 'I' name 1" \
             "mosim_bad.test:24: FAIL log count: 1 matching line, expected 0" "SHOW PITR" \
             -- --no-ext mosim_bad.test
+        # --server: the same mosim taken for a real server (no log): mosim-only records
+        # are skipped and counted; the DSN gives host, port, user and password
+        MOSIM_LOG=$tmp/real.log MO_PORT=1 MO_PASSWORD=wrong \
+            expect server 0 "5 passed, 0 failed, 6 skipped" -- --no-ext \
+            --server "mysql://root:111@127.0.0.1:$port" server.test
+        MOPITR_SERVER="127.0.0.1:$port" MO_PASSWORD=111 \
+            expect server-env 0 "5 passed, 0 failed, 6 skipped" -- --no-ext server.test
+        expect server-bad-port 2 "" "mopitr_slt: --server: bad port 'x'" -- --no-ext \
+            --server "mysql://root:secret@127.0.0.1:x" server.test
+        if grep -q secret "$tmp/server-bad-port.out"; then
+            bad=$((bad + 1)); echo "FAIL server-bad-port: the message shows the password"
+        fi
     else
         bad=$((bad + 1))
         echo "FAIL mosim did not start"
