@@ -11,7 +11,7 @@
 **     mopitr_conn_query(c, "SHOW PITR", &r, &zErr);
 **     while( mopitr_result_next(r, &row, &zErr)==SQLITE_ROW ){ ... row.az[...] ... }
 **     mopitr_result_free(r); mopitr_row_clear(&row);
-**     mopitr_conn_fetch_all(c, &aRow, &nRow, &zErr);   -- the whole table in one array
+**     mopitr_conn_fetch_sql(c, "SHOW PITR", &aRow, &nRow, &zErr);   -- all rows in one array
 **
 ** How it works:
 **   - A live row is decoded into the caller's previous row block (one allocation per
@@ -321,25 +321,17 @@ void mopitr_result_free(mopitr_result *r)
     sqlite3_free(r);
 }
 
-/* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
-int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
-{
-    return mopitr_conn_fetch_sql(p, NULL, paRow, pnRow, pzErr);
-}
-
-/* See the header: zShow (or the unfiltered SHOW PITR) on p, every row into one array. */
+/* See the header: zShow on p, every row into one array. */
 int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
                           char **pzErr)
 {
     mopitr_result *pRes = NULL;
     mopitr_row *aRow = NULL;
-    char *zSql = zShow ? sqlite3_mprintf("%s", zShow)
-                       : mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
     int rc, nRow = 0, nAlloc = 0, i;
 
     *paRow = NULL;
     *pnRow = 0;
-    rc = zSql ? mopitr_conn_query(p, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    rc = mopitr_conn_query(p, zShow, &pRes, pzErr);
     while (rc == SQLITE_OK) {
         if (nRow == nAlloc) {
             int nNew = nAlloc ? nAlloc * 2 : 64;
@@ -362,7 +354,6 @@ int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow,
         }
     }
     mopitr_result_free(pRes);
-    sqlite3_free(zSql);
     if (rc != SQLITE_OK) {
         for (i = 0; i < nRow; i++)
             mopitr_row_clear(&aRow[i]);

@@ -4,8 +4,9 @@
 ** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan) know no
 ** live connection and no SQLite callback: the unit tests in test/unit compile them
 ** with MOPITR_UNIT_TEST and link libsqlite3 directly. The live modules (conn,
-** registry, vtab, entry) are the only ones that touch libmariadb or register with
-** SQLite, and the vtab reaches the server only through conn.
+** registry, change, vtab, txn, entry) are the only ones that touch libmariadb or
+** register with SQLite. Calls run one way: vtab -> txn -> change -> conn -> wire; the
+** vtab and the transaction code reach the server only through change and conn.
 **
 ** Ownership rules, everywhere:
 **   - Strings returned as `char *` are sqlite3_malloc'd and owned by the caller
@@ -421,12 +422,9 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
 */
 int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr);
 
-/* The whole unfiltered SHOW PITR of p in one array: *paRow (sqlite3_malloc'd, each row
-** freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an error with
-** *pzErr (nothing is returned then). */
-int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr);
-
-/* The same for the SHOW PITR statement zShow (NULL: the unfiltered one). */
+/* Every row of the SHOW PITR statement zShow in one array: *paRow (sqlite3_malloc'd,
+** each row freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an
+** error with *pzErr (nothing is returned then). The text comes from above (plan.c). */
 int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
                           char **pzErr);
 
@@ -546,12 +544,14 @@ mopitr_conn *mopitr_registry_get(mopitr_registry *p, const char *zName);
 int mopitr_registry_register(sqlite3 *db, mopitr_registry *p);
 
 /* ======================================================================
-** vtab.c: the mo_pitr virtual table (live)
+** change.c: one PITR change on one connection (live): lookup, statement text, run and
+** verify after a lost reply, the INSERT OR REPLACE decision, object descriptions.
+** Used by the vtab's write path and the transaction code alike (below both).
 ** ====================================================================== */
 
 /*
-** One remote change, the unit a write is made of. xUpdate builds one and applies it at
-** once in autocommit mode; inside BEGIN...COMMIT it is queued (txn.c) and sent at COMMIT.
+** One remote change, the unit a write is made of. xUpdate builds one; it is queued
+** (txn.c) and sent at the end of the statement (autocommit) or at COMMIT.
 */
 typedef enum mopitr_change_op {
     MOPITR_CHANGE_CREATE = 1, /* row: checked by mopitr_row_check_create */
@@ -564,6 +564,31 @@ typedef struct mopitr_change {
     mopitr_row row;  /* owned */
     int bOwnAccount; /* CREATE of an account PITR for the connection's own account */
 } mopitr_change;
+
+/* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
+int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
+                       char **pzErr);
+/* The whole unfiltered SHOW PITR of pConn in one array (as mopitr_conn_fetch_sql). */
+int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, char **pzErr);
+/* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
+char *mopitr_row_describe_object(const mopitr_row *r);
+/* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
+** ALTER, or *pbSkip when the range is the same; another object -> SQLITE_CONSTRAINT. */
+int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
+                          char **pzErr);
+/* The statement text for a change on pConn. NULL on OOM. */
+char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
+/* Run one change on pConn. When the reply is lost, the server is asked whether it
+** applied (*peOutcome MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it
+** turns out applied, SQLITE_OK comes with a note in *pzErr (the caller frees it). */
+#define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
+#define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
+#define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr);
+
+/* ======================================================================
+** vtab.c: the mo_pitr virtual table (live)
+** ====================================================================== */
 
 /* The collation of the vtab's text columns (registered by entry.c): compares after
 ** mopitr_fold(), as MatrixOne stores names. */
@@ -730,26 +755,6 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint);
 
 /* The report of the last COMMIT (borrowed; NULL before the first). */
 const mopitr_report *mopitr_txn_last_report(mopitr_txn *t);
-
-/* Shared by vtab_write.c and txn_commit.c. */
-/* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
-int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
-                       char **pzErr);
-/* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
-char *mopitr_row_describe_object(const mopitr_row *r);
-/* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
-** ALTER, or *pbSkip when the range is the same; another object -> SQLITE_CONSTRAINT. */
-int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
-                          char **pzErr);
-/* The statement text for a change on pConn. NULL on OOM. */
-char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
-/* Run one change on pConn. When the reply is lost, the server is asked whether it
-** applied (*peOutcome MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it
-** turns out applied, SQLITE_OK comes with a note in *pzErr (the caller frees it). */
-#define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
-#define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
-#define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr);
 
 /* ---- txn_commit.c: COMMIT of a queue: validate, order, apply, undo, report ---- */
 

@@ -280,7 +280,7 @@ int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr)
 
     memset(&row, 0, sizeof(row));
     if (pBase == NULL)
-        rc = mopitr_conn_fetch_all(v->pConn, &aRow, &nRow, pzErr);
+        rc = mopitr_pitr_fetch_all(v->pConn, &aRow, &nRow, pzErr);
     for (i = 0; rc == SQLITE_OK && i < (pBase ? pBase->nRow : nRow); i++) {
         if (pBase)
             rc = mopitr_row_copy(&row, &pBase->aRow[i]);

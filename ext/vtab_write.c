@@ -23,7 +23,7 @@
 ** ("UPSERT not implemented for virtual table").
 **
 ** A lost reply (the connection dropped after the statement left) is checked with SHOW
-** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run), and the error
+** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run, change.c), and the error
 ** says what it found: "it was applied", "it was not applied", or that the outcome is
 ** unknown. Inside COMMIT an applied change lets the batch go on (txn_commit.c).
 */
@@ -84,153 +84,6 @@ static int pitr_value_range(sqlite3_value *pVal, sqlite3_int64 *piOut, char **pz
     return mopitr_val_to_range(&x, piOut, pzErr);
 }
 
-/* Read the PITR named zName from the server into *pOut; *pbFound says whether it exists. */
-int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
-                       char **pzErr)
-{
-    mopitr_val val;
-    mopitr_arg arg;
-    mopitr_result *pRes = NULL;
-    char *zSql;
-    int rc;
-
-    *pbFound = 0;
-    memset(&val, 0, sizeof(val));
-    val.eType = SQLITE_TEXT;
-    val.z = zName;
-    val.n = (int)strlen(zName);
-    memset(&arg, 0, sizeof(arg));
-    arg.term.iCol = MOPITR_COL_NAME;
-    arg.term.op = SQLITE_INDEX_CONSTRAINT_EQ;
-    arg.nVal = 1;
-    arg.aVal = &val;
-    zSql = mopitr_plan_render(&arg, 1, mopitr_conn_no_backslash_escapes(pConn));
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_query(pConn, zSql, &pRes, pzErr);
-    if (rc == SQLITE_OK) {
-        /* The server compared the names (it lower-cases them): its answer is the row. */
-        rc = mopitr_result_next(pRes, pOut, pzErr);
-        *pbFound = rc == SQLITE_ROW;
-        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-            rc = SQLITE_OK;
-    }
-    mopitr_result_free(pRes);
-    sqlite3_free(zSql);
-    return rc;
-}
-
-/* The statement text for pCh on pConn. NULL on OOM (or a value that cannot be sent). */
-char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh)
-{
-    int bNoBs = mopitr_conn_no_backslash_escapes(pConn);
-    const mopitr_row *r = &pCh->row;
-    switch (pCh->op) {
-    case MOPITR_CHANGE_CREATE:
-        return mopitr_sql_create(r, pCh->bOwnAccount, bNoBs);
-    case MOPITR_CHANGE_ALTER:
-        return mopitr_sql_alter(r->az[MOPITR_COL_NAME], r->range_value,
-                                r->az[MOPITR_COL_RANGE_UNIT], bNoBs);
-    case MOPITR_CHANGE_DROP:
-        return mopitr_sql_drop(r->az[MOPITR_COL_NAME]);
-    }
-    return NULL;
-}
-
-/* Do two names (possibly NULL) denote the same object, the way the server compares? */
-static int pitr_same(const char *zA, const char *zB)
-{
-    if (zA == NULL || zB == NULL)
-        return zA == zB;
-    return sqlite3_stricmp(zA, zB) == 0;
-}
-
-/* After a lost reply: did pCh apply? Reads the PITR back (on a fresh connection).
-** *peOutcome becomes MOPITR_OUTCOME_APPLIED, _FAILED or _UNKNOWN (the read failed). */
-static void pitr_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome,
-                               char **pzCheckErr)
-{
-    const mopitr_row *r = &pCh->row;
-    mopitr_row now;
-    int bFound = 0, bApplied;
-    memset(&now, 0, sizeof(now));
-    if (mopitr_pitr_lookup(pConn, r->az[MOPITR_COL_NAME], &now, &bFound, pzCheckErr) != SQLITE_OK) {
-        *peOutcome = MOPITR_OUTCOME_UNKNOWN;
-        return;
-    }
-    if (pCh->op == MOPITR_CHANGE_DROP)
-        bApplied = !bFound;
-    else
-        bApplied = bFound && now.range_value == r->range_value &&
-                   pitr_same(now.az[MOPITR_COL_RANGE_UNIT], r->az[MOPITR_COL_RANGE_UNIT]) &&
-                   (pCh->op == MOPITR_CHANGE_ALTER ||
-                    mopitr_row_same_object(&now, r, mopitr_conn_account(pConn)));
-    *peOutcome = bApplied ? MOPITR_OUTCOME_APPLIED : MOPITR_OUTCOME_FAILED;
-    mopitr_row_clear(&now);
-}
-
-/*
-** Run one change on pConn now. SQLITE_OK when it applied; a duplicate name or a second
-** PITR for the same object is SQLITE_CONSTRAINT; other failures SQLITE_ERROR; *pzErr
-** says why. *peOutcome (may be NULL) is MOPITR_OUTCOME_*. A lost reply is checked:
-** when the change turns out applied, SQLITE_OK is returned and *pzErr still holds a
-** note saying so (the caller frees it).
-*/
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr)
-{
-    mopitr_exec_info info;
-    char *zSql = mopitr_change_sql(pConn, pCh);
-    char *zLost = NULL, *zCheckErr = NULL;
-    int rc, eOutcome = MOPITR_OUTCOME_FAILED;
-
-    memset(&info, 0, sizeof(info));
-    if (zSql == NULL) {
-        rc = SQLITE_NOMEM;
-        goto out;
-    }
-    rc = mopitr_conn_exec(pConn, zSql, &info, pzErr);
-    if (rc == SQLITE_OK) {
-        eOutcome = MOPITR_OUTCOME_APPLIED;
-        goto out;
-    }
-    if (!info.bUnknown) {
-        if (rc == SQLITE_ERROR && info.merr == 20101 &&
-            (strstr(info.zMsg, "already exists") || strstr(info.zMsg, "already has a pitr")))
-            rc = SQLITE_CONSTRAINT;
-        goto out;
-    }
-    /* The statement left but no reply came back: ask the server what happened. */
-    zLost = *pzErr;
-    *pzErr = NULL;
-    pitr_check_applied(pConn, pCh, &eOutcome, &zCheckErr);
-    if (zLost && strncmp(zLost, "mo_pitr: ", 9) == 0)
-        memmove(zLost, zLost + 9, strlen(zLost + 9) + 1);
-    if (eOutcome == MOPITR_OUTCOME_APPLIED) {
-        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was applied", zLost ? zLost : "");
-        rc = SQLITE_OK;
-    } else if (eOutcome == MOPITR_OUTCOME_FAILED) {
-        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was not applied", zLost ? zLost : "");
-        rc = SQLITE_ERROR;
-    } else {
-        *pzErr =
-            mopitr_errf("%s; the check with SHOW PITR failed too (%s): the outcome is "
-                        "unknown",
-                        zLost ? zLost : "",
-                        zCheckErr ? zCheckErr + (strncmp(zCheckErr, "mo_pitr: ", 9) == 0 ? 9 : 0)
-                                  : "out of memory");
-        rc = SQLITE_ERROR;
-    }
-    if (*pzErr == NULL && rc != SQLITE_OK)
-        rc = SQLITE_NOMEM;
-out:
-    if (peOutcome)
-        *peOutcome = eOutcome;
-    sqlite3_free(zLost);
-    sqlite3_free(zCheckErr);
-    sqlite3_free(zSql);
-    return rc;
-}
-
 /* Apply one change at once (autocommit). See mopitr_change_run. A lost reply is an
 ** error even when the check finds the change applied: the message says which (the
 ** statement's outcome was not what the wire said, and scripts should notice). */
@@ -242,22 +95,6 @@ static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr
     return rc;
 }
 
-/* A short "database 'y'" description of what a row protects. NULL on OOM. */
-char *mopitr_row_describe_object(const mopitr_row *r)
-{
-    const char *zLevel = mopitr_level_name(r->level);
-    switch (r->level) {
-    case MOPITR_LEVEL_ACCOUNT:
-        return sqlite3_mprintf("account %Q", r->az[MOPITR_COL_ACCOUNT]);
-    case MOPITR_LEVEL_DATABASE:
-        return sqlite3_mprintf("database %Q", r->az[MOPITR_COL_DATABASE]);
-    case MOPITR_LEVEL_TABLE:
-        return sqlite3_mprintf("table %Q.%Q", r->az[MOPITR_COL_DATABASE], r->az[MOPITR_COL_TABLE]);
-    default:
-        return sqlite3_mprintf("%s", zLevel ? zLevel : "the cluster");
-    }
-}
-
 /* The transaction state when db is inside an SQLite transaction (writes are queued),
 ** else NULL (autocommit: writes apply at once). */
 static mopitr_txn *pitr_txn(pitr_vtab *v)
@@ -265,31 +102,12 @@ static mopitr_txn *pitr_txn(pitr_vtab *v)
     return sqlite3_get_autocommit(v->db) ? NULL : mopitr_txn_of(v->db);
 }
 
-/* See the header. */
-int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
-                          char **pzErr)
+/* Do two names (possibly NULL) denote the same object, the way the server compares? */
+static int pitr_same(const char *zA, const char *zB)
 {
-    char *zA = NULL, *zB = NULL;
-    int rc = SQLITE_OK;
-
-    *pbSkip = 0;
-    if (!mopitr_row_same_object(pOld, &pCh->row, zOwn)) {
-        zA = mopitr_row_describe_object(pOld);
-        zB = mopitr_row_describe_object(&pCh->row);
-        *pzErr = zA && zB ? mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' protects "
-                                        "(%s, not %s): delete it first",
-                                        pOld->az[MOPITR_COL_NAME], zA, zB)
-                          : NULL;
-        rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-    } else if (pOld->range_value == pCh->row.range_value &&
-               pitr_same(pOld->az[MOPITR_COL_RANGE_UNIT], pCh->row.az[MOPITR_COL_RANGE_UNIT])) {
-        *pbSkip = 1; /* already what was asked for */
-    } else {
-        pCh->op = MOPITR_CHANGE_ALTER;
-    }
-    sqlite3_free(zA);
-    sqlite3_free(zB);
-    return rc;
+    if (zA == NULL || zB == NULL)
+        return zA == zB;
+    return sqlite3_stricmp(zA, zB) == 0;
 }
 
 /* INSERT: aCol are the new row's values in column order. */
