@@ -16,8 +16,10 @@
 **     rc = mopitr_pitr_fetch_all(pConn, &aRow, &nRow, &zErr);   -- the whole SHOW PITR
 **
 ** How it works:
-**   - mopitr_change_run sends the statement once (mopitr_conn_exec never resends a
-**     write). A server error 20101 that says "already exists" or "already has a pitr"
+**   - mopitr_change_run refuses, with nothing sent, a name MatrixOne would mangle (a
+**     backslash) or an empty one (mopitr_name_check), then sends the statement once
+**     (mopitr_conn_exec never resends a write). A server error 20101 that says "already exists" or
+*"already has a pitr"
 **     is SQLITE_CONSTRAINT. When the statement left but no reply came back, the PITR is
 **     read back with SHOW PITR WHERE pitr_name = ... (on a fresh connection: conn.c
 **     closed the lost one): a DROP applied when the name is gone; a CREATE or ALTER
@@ -131,15 +133,37 @@ static void change_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, i
     mopitr_row_clear(&now);
 }
 
+/* The last guard before the wire: every name pCh would send is one MatrixOne takes as
+** it is (mopitr_name_check). The write paths checked them already; this also covers
+** the statements COMMIT makes itself (an undo re-creating a dropped PITR). */
+static int change_check_names(const mopitr_change *pCh, char **pzErr)
+{
+    const mopitr_row *r = &pCh->row;
+    int eUse = pCh->op == MOPITR_CHANGE_CREATE  ? MOPITR_NAME_CREATE
+               : pCh->op == MOPITR_CHANGE_ALTER ? MOPITR_NAME_ALTER
+                                                : MOPITR_NAME_DROP;
+    int i, rc = mopitr_name_check(MOPITR_COL_NAME, r->az[MOPITR_COL_NAME], eUse, pzErr);
+    for (i = MOPITR_COL_ACCOUNT;
+         rc == SQLITE_OK && pCh->op == MOPITR_CHANGE_CREATE && i <= MOPITR_COL_TABLE; i++) {
+        if (r->az[i] && !(i == MOPITR_COL_ACCOUNT && pCh->bOwnAccount))
+            rc = mopitr_name_check(i, r->az[i], eUse, pzErr);
+    }
+    return rc;
+}
+
 /* See the header and the manual above. */
 int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr)
 {
     mopitr_exec_info info;
-    char *zSql = mopitr_change_sql(pConn, pCh);
+    char *zSql = NULL;
     char *zLost = NULL, *zCheckErr = NULL;
     int rc, eOutcome = MOPITR_OUTCOME_FAILED;
 
     memset(&info, 0, sizeof(info));
+    rc = change_check_names(pCh, pzErr);
+    if (rc != SQLITE_OK)
+        goto out; /* nothing sent */
+    zSql = mopitr_change_sql(pConn, pCh);
     if (zSql == NULL) {
         rc = SQLITE_NOMEM;
         goto out;

@@ -245,6 +245,18 @@ int mopitr_row_len(const mopitr_row *p, int iCol);
 */
 int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr);
 
+/* Names MatrixOne would not take as they are (spec 1.1): NULL or empty, or holding a
+** backslash (MatrixOne splices names unescaped into string literals of its internal SQL,
+** so `x\y` would become `xy`: another PITR or object). iCol: MOPITR_COL_NAME, _ACCOUNT,
+** _DATABASE or _TABLE; eUse: what the statement would do, for the message. SQLITE_OK, or
+** SQLITE_ERROR with *pzErr ("pitr name 'x\y' contains a backslash, which MatrixOne would
+** mangle (it would create pitr 'xy'); ..."). Every write path checks every name it sends
+** with it (value.c, vtab_write.c, change.c). */
+#define MOPITR_NAME_CREATE 0
+#define MOPITR_NAME_ALTER  1
+#define MOPITR_NAME_DROP   2
+int mopitr_name_check(int iCol, const char *z, int eUse, char **pzErr);
+
 /* Validate a new range for ALTER (value 1..100, unit as above, unit folded in place). */
 int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
 

@@ -216,6 +216,9 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(argv[0], MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
     if (rc == SQLITE_OK)
+        rc = mopitr_name_check(MOPITR_COL_NAME, ch.row.az[MOPITR_COL_NAME], MOPITR_NAME_ALTER,
+                               pzErr);
+    if (rc == SQLITE_OK)
         rc = pitr_value_text(aCol[MOPITR_COL_NAME], MOPITR_COL_NAME, &zNew, pzErr);
     if (rc != SQLITE_OK)
         goto out;
@@ -346,6 +349,9 @@ static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(pName, MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
     if (rc != SQLITE_OK || ch.row.az[MOPITR_COL_NAME] == NULL)
+        goto out;
+    rc = mopitr_name_check(MOPITR_COL_NAME, ch.row.az[MOPITR_COL_NAME], MOPITR_NAME_DROP, pzErr);
+    if (rc != SQLITE_OK)
         goto out;
     ch.op = MOPITR_CHANGE_DROP;
     if ((t = pitr_txn(v)) == NULL) {
