@@ -18,17 +18,20 @@
 ** How it works:
 **   - mopitr_change_run refuses, with nothing sent, a name MatrixOne would mangle (a
 **     backslash) or an empty one (mopitr_name_check), then sends the statement once
-**     (mopitr_conn_exec never resends a write). A server error 20101 that says "already exists" or
-*"already has a pitr"
-**     is SQLITE_CONSTRAINT. When the statement left but no reply came back, the PITR is
-**     read back with SHOW PITR WHERE pitr_name = ... (on a fresh connection: conn.c
-**     closed the lost one): a DROP applied when the name is gone; a CREATE or ALTER
-**     when the name holds the wanted range (and, for a CREATE, the wanted object).
-**     *peOutcome says applied, failed or unknown (the check failed too); an applied
-**     change returns SQLITE_OK with a note in *pzErr, so callers can report it.
+**     (mopitr_conn_exec never resends a write). A server error 20101 that says "already
+**     exists" or "already has a pitr" is SQLITE_CONSTRAINT; for the second, the PITR
+**     that already protects the object is looked up and named in the message. When the
+**     statement left but no reply came back, the PITR is read back with SHOW PITR WHERE
+**     pitr_name = ... (on a fresh connection: conn.c closed the lost one): a DROP
+**     applied when the name is gone; a CREATE or ALTER when the name holds the wanted
+**     range (and, for a CREATE, the wanted object). *peOutcome says applied, failed or
+**     unknown (the check failed too); an applied change returns SQLITE_OK with a note
+**     in *pzErr, so callers can report it.
 **   - mopitr_pitr_lookup sends SHOW PITR WHERE pitr_name = '<name>' (plan.c renders it,
 **     escaped for the session): MatrixOne compares the lower-cased stored names with
-**     the literal, so the caller passes a folded name.
+**     the literal, so the caller passes a folded name. mopitr_pitr_probe_sql builds the
+**     one SHOW PITR that reads what deciding a batch of changes needs: the PITRs named
+**     by the batch and those that may protect the objects it creates PITRs for.
 */
 #include <string.h>
 
@@ -90,6 +93,112 @@ int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, ch
     rc = mopitr_conn_fetch_sql(pConn, zSql, paRow, pnRow, pzErr);
     sqlite3_free(zSql);
     return rc;
+}
+
+/* Append z to x as a string literal (escaped for the session: bNoBs), after ", " when
+** *pbMore. Returns 1 on OOM. */
+static int change_str_lit(sqlite3_str *x, const char *z, int bNoBs, int *pbMore)
+{
+    char *zLit = mopitr_sql_string(z, bNoBs);
+    if (zLit == NULL)
+        return 1;
+    sqlite3_str_appendf(x, "%s%s", *pbMore ? ", " : "", zLit);
+    *pbMore = 1;
+    sqlite3_free(zLit);
+    return 0;
+}
+
+/* See the header. */
+char *mopitr_pitr_probe_sql(mopitr_conn *pConn, const char *const *azName, int nName,
+                            const mopitr_row *const *apObj, int nObj)
+{
+    int bNoBs = mopitr_conn_no_backslash_escapes(pConn), bMore = 0, i, bOom = 0, nPart = 0;
+    sqlite3_str *x = sqlite3_str_new(NULL);
+    char *zSql;
+    sqlite3_str_appendall(x, "SHOW PITR WHERE ");
+    for (i = 0; i < nName; i++) {
+        if (i == 0)
+            sqlite3_str_appendall(x, "pitr_name IN (");
+        bOom |= change_str_lit(x, azName[i], bNoBs, &bMore);
+    }
+    if (nName > 0) {
+        sqlite3_str_appendall(x, ")");
+        nPart++;
+    }
+    for (i = 0; i < nObj; i++) {
+        if (apObj[i]->level == MOPITR_LEVEL_CLUSTER || apObj[i]->level == MOPITR_LEVEL_ACCOUNT) {
+            sqlite3_str_appendf(x, "%spitr_level IN ('cluster', 'account')", nPart++ ? " OR " : "");
+            break;
+        }
+    }
+    bMore = 0;
+    for (i = 0; i < nObj; i++) {
+        const mopitr_row *r = apObj[i];
+        if (r->level < MOPITR_LEVEL_DATABASE || r->az[MOPITR_COL_DATABASE] == NULL)
+            continue;
+        if (!bMore)
+            sqlite3_str_appendf(x, "%sdatabase_name IN (", nPart++ ? " OR " : "");
+        bOom |= change_str_lit(x, r->az[MOPITR_COL_DATABASE], bNoBs, &bMore);
+    }
+    if (bMore)
+        sqlite3_str_appendall(x, ")");
+    if (nPart == 0)
+        sqlite3_str_appendall(x, "pitr_name IN ('')"); /* nothing to read: no name is empty */
+    if (sqlite3_str_errcode(x) != SQLITE_OK)
+        bOom = 1;
+    zSql = sqlite3_str_finish(x);
+    if (bOom) {
+        sqlite3_free(zSql);
+        zSql = NULL;
+    }
+    return zSql;
+}
+
+/* See the header. */
+int mopitr_pitr_probe(mopitr_conn *pConn, const mopitr_row *pNew, mopitr_row **paRow, int *pnRow,
+                      char **pzErr)
+{
+    const char *zName = pNew->az[MOPITR_COL_NAME];
+    char *zSql = mopitr_pitr_probe_sql(pConn, &zName, zName ? 1 : 0, &pNew, 1);
+    int rc;
+    *paRow = NULL;
+    *pnRow = 0;
+    if (zSql == NULL)
+        return SQLITE_NOMEM;
+    rc = mopitr_conn_fetch_sql(pConn, zSql, paRow, pnRow, pzErr);
+    sqlite3_free(zSql);
+    return rc;
+}
+
+/* After the server refused CREATE pCh because its object already has a PITR: name
+** that PITR in *pzErr (the server's own message does not). Best effort: when the
+** lookup fails or finds nothing, *pzErr stays as it was. */
+static void change_name_owner(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr)
+{
+    mopitr_row *aRow = NULL;
+    char *zWhat = NULL, *zErr = NULL, *zNew = NULL;
+    int i, nRow = 0;
+    if (mopitr_pitr_probe(pConn, &pCh->row, &aRow, &nRow, &zErr) != SQLITE_OK)
+        goto out;
+    for (i = 0; i < nRow; i++) {
+        if (mopitr_row_same_object(&aRow[i], &pCh->row, mopitr_conn_account(pConn)))
+            break;
+    }
+    if (i == nRow || (zWhat = mopitr_row_describe_object(&pCh->row)) == NULL)
+        goto out;
+    zNew = mopitr_errf("%s already has pitr '%s', so pitr '%s' cannot be created: %s", zWhat,
+                       aRow[i].az[MOPITR_COL_NAME], pCh->row.az[MOPITR_COL_NAME],
+                       mopitr_err_body(*pzErr));
+    if (zNew) {
+        sqlite3_free(*pzErr);
+        *pzErr = zNew;
+    }
+out:
+    for (i = 0; i < nRow; i++)
+        mopitr_row_clear(&aRow[i]);
+    sqlite3_free(aRow);
+    sqlite3_free(zWhat);
+    sqlite3_free(zErr);
 }
 
 /* See the header. */
@@ -174,9 +283,13 @@ int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutco
         goto out;
     }
     if (!info.bUnknown) {
-        if (rc == SQLITE_ERROR && info.merr == 20101 &&
-            (strstr(info.zMsg, "already exists") || strstr(info.zMsg, "already has a pitr")))
+        if (rc == SQLITE_ERROR && info.merr == 20101 && strstr(info.zMsg, "already exists"))
             rc = SQLITE_CONSTRAINT;
+        if (rc == SQLITE_ERROR && info.merr == 20101 && strstr(info.zMsg, "already has a pitr")) {
+            rc = SQLITE_CONSTRAINT;
+            if (pCh->op == MOPITR_CHANGE_CREATE && *pzErr)
+                change_name_owner(pConn, pCh, pzErr);
+        }
         goto out;
     }
     /* The statement left but no reply came back: ask the server what happened. */

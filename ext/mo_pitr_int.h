@@ -582,6 +582,16 @@ int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, 
                        char **pzErr);
 /* The whole unfiltered SHOW PITR of pConn in one array (as mopitr_conn_fetch_sql). */
 int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, char **pzErr);
+/* The SHOW PITR text that reads (a superset of) the PITRs named azName[0..nName) and
+** those that may protect the objects of apObj[0..nObj) (rows about to be created): every
+** cluster and account PITR when one of them is at that level, every PITR in a database
+** one of them names. Escaped for pConn's session. NULL on OOM. */
+char *mopitr_pitr_probe_sql(mopitr_conn *pConn, const char *const *azName, int nName,
+                            const mopitr_row *const *apObj, int nObj);
+/* Read what deciding a CREATE of pNew needs (its name, its object) into *paRow and *pnRow
+** (as mopitr_conn_fetch_sql). */
+int mopitr_pitr_probe(mopitr_conn *pConn, const mopitr_row *pNew, mopitr_row **paRow, int *pnRow,
+                      char **pzErr);
 /* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
 char *mopitr_row_describe_object(const mopitr_row *r);
 /* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
@@ -733,15 +743,35 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
 int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut,
                        char **pzErr);
 
+/* What a write statement does (mopitr_txn_row), for messages. */
+#define MOPITR_VERB_INSERT 1
+#define MOPITR_VERB_UPDATE 2
+#define MOPITR_VERB_DELETE 3
+#define MOPITR_VERB_MIXED  4 /* a statement whose triggers write other kinds of rows */
+
+/* xUpdate is about to write one row (eVerb). The first row of a batch tells whether
+** the batch is one statement in autocommit mode (applied when it ends, at xSync) or an
+** SQLite transaction (applied at COMMIT). */
+void mopitr_txn_row(mopitr_txn *t, int eVerb);
+/* Is the batch being queued one statement in autocommit mode? */
+int mopitr_txn_is_statement(const mopitr_txn *t);
+/* In autocommit mode, say in a row's error (*pzErr, replaced) which PITR (zName) and
+** which row of the statement failed, and that nothing of the statement was sent. A
+** no-op inside a transaction, for the first row of an INSERT, and on OOM. */
+void mopitr_txn_row_error(mopitr_txn *t, const char *zName, int rc, char **pzErr);
+
 /*
 ** The PITR zName on pConn as this transaction sees it (the server's rows as first read
 ** in the transaction, then every queued change): *pbFound, and a copy in *pOut (cleared
 ** first; free with mopitr_row_clear). bAskServer: a name the transaction has not seen
-** is read from the server (UPDATE/DELETE of a row created since). The first call for a
-** connection reads its whole SHOW PITR (and decides the INSERTs queued blind).
+** is read from the server (UPDATE/DELETE of a row created since). Inside a transaction
+** the first call for a connection reads its whole SHOW PITR (and decides the INSERTs
+** queued blind); in an autocommit statement only this name is read, and not even that
+** when pSeen (the row the statement just read from the server, or NULL) is given.
 */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
-                    int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr);
+                    int bAskServer, const mopitr_row *pSeen, mopitr_row *pOut, int *pbFound,
+                    char **pzErr);
 
 /* Queue a checked INSERT (*pCh, a CREATE, taken over) with conflict mode eMode
 ** (sqlite3_vtab_on_conflict): decided now against what the transaction knows
@@ -782,10 +812,14 @@ typedef struct mopitr_txn_net {
     int iConn;              /* order of the connection's first write */
 } mopitr_txn_net;
 
-/* Apply a batch (see txn_commit.c's manual). *ppReport gets the report whatever
-** happened (NULL only on OOM). SQLITE_OK; else the batch was undone as far as possible
-** and *pzErr names the failed statement, the server's error and what is left applied. */
-int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport, char **pzErr);
+/* Apply a batch (see txn_commit.c's manual). zWhat names it in messages ("COMMIT", or
+** the statement's verb); bStatement: one autocommit statement (a batch of one change
+** is then sent without the validation read: the server's own checks are the same).
+** *ppReport gets the report whatever happened (NULL only on OOM). SQLITE_OK; else the
+** batch was undone as far as possible and *pzErr names the failed statement, the
+** server's error and what is left applied. */
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, int bStatement,
+                      mopitr_report **ppReport, char **pzErr);
 /* Undo an applied batch (another table's xSync failed after this one succeeded). */
 void mopitr_commit_undo(mopitr_report *p);
 void mopitr_report_free(mopitr_report *p);
@@ -815,6 +849,12 @@ int mopitr_view_reset(mopitr_view *v, int bKeepServer);
 /* Take in the server's rows (after a reset without them): copies of pBase's, or, when
 ** pBase is NULL, the whole SHOW PITR read now. */
 int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr);
+/* Take in one server row (a copy of *pRow) as read now, unless its name is known. A view
+** that is not loaded then knows that name (an autocommit statement's partial view). */
+int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow);
+/* Take in what the server has for a CREATE of pNew: its name and the PITRs that may
+** protect its object (mopitr_pitr_probe), so mopitr_view_decide can decide it. */
+int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr);
 
 /* Outcomes of mopitr_view_decide. */
 #define MOPITR_DECIDE_APPLY 0 /* queue it (OR REPLACE may have made it an ALTER) */

@@ -1,9 +1,14 @@
 /*
-** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issue 6).
+** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6 and 13).
 **
 ** MatrixOne refuses PITR statements inside a remote transaction (spec section 5), so
-** the extension never sends BEGIN. Instead, inside an SQLite transaction, writes to
-** mo_pitr are queued here and sent at COMMIT (txn_commit.c).
+** the extension never sends BEGIN. Instead, writes to mo_pitr are queued here and sent
+** at the end of the batch by txn_commit.c. A batch is an SQLite transaction (BEGIN ...
+** COMMIT, or SAVEPOINT outside BEGIN) or, in autocommit mode, one statement: SQLite
+** calls xBegin, xSync and xCommit around every writing statement, so the statement's
+** rows are queued and xSync applies them like a COMMIT (all-or-nothing, same order and
+** undo, reported in mo_pitr_last_commit). mopitr_txn_row tells the two apart at the
+** first row (sqlite3_get_autocommit()).
 **
 ** Usage:
 **     BEGIN;
@@ -41,6 +46,15 @@
 **   - Reads: when the transaction has queued changes for a connection, vtab.c reads
 **     the whole table (the statement's shared copy) and mopitr_txn_overlay applies the
 **     net changes on top, so pushed-down filters are evaluated locally on the result.
+**   - An autocommit statement never reads the whole SHOW PITR to decide its rows: its
+**     views stay "not loaded" and hold only what the statement read. UPDATE and DELETE
+**     take the row the statement's scan delivered (else look the one name up);
+**     INSERT OR IGNORE / OR REPLACE read their name and object with one filtered SHOW
+**     PITR per row (mopitr_view_probe) and are decided at once; a plain INSERT is
+**     queued blind and decided by the validation read at xSync (txn_commit.c), which a
+**     statement of one change skips (the server's own checks are the same). A row that
+**     fails a local check fails the statement with nothing sent; its message names the
+**     PITR and the row (mopitr_txn_row_error).
 */
 #include <pthread.h>
 #include <string.h>
@@ -68,6 +82,9 @@ struct mopitr_txn {
     int bBroken;            /* out of memory inside the journal: COMMIT is refused */
     int bWrote;             /* a write reached xUpdate in this transaction (even if it
                             ** queued nothing): its COMMIT replaces the report */
+    int bStmt;              /* the batch is one statement in autocommit mode (see above) */
+    int eVerb;              /* MOPITR_VERB_* of its rows (MOPITR_VERB_MIXED: several) */
+    int nRows;              /* rows xUpdate was called for in this batch */
     mopitr_txn *pNext;
 };
 
@@ -170,6 +187,9 @@ static void txn_reset(mopitr_txn *t)
     t->nMark = 0;
     t->bBroken = 0;
     t->bWrote = 0;
+    t->bStmt = 0;
+    t->eVerb = 0;
+    t->nRows = 0;
 }
 
 /* Append *pCh (taken over) to the journal for view iView and apply it there. A
@@ -266,17 +286,91 @@ const mopitr_report *mopitr_txn_last_report(mopitr_txn *t)
 
 /* ---- lookups and the queue (vtab_write.c) ------------------------------- */
 
+static const char *const txn_azVerb[] = {"COMMIT", "INSERT", "UPDATE", "DELETE", "statement"};
+
+/* See the header. */
+void mopitr_txn_row(mopitr_txn *t, int eVerb)
+{
+    if (t->nOp == 0 && !t->bWrote && t->nRows == 0) {
+        /* The first write of a batch: in autocommit mode the batch is this statement
+        ** (xSync applies it when the statement ends); else an SQLite transaction. */
+        t->bStmt = sqlite3_get_autocommit(t->db);
+        t->eVerb = eVerb;
+    } else if (t->eVerb != eVerb) {
+        t->eVerb = MOPITR_VERB_MIXED;
+    }
+    t->nRows++;
+}
+
+/* See the header. */
+int mopitr_txn_is_statement(const mopitr_txn *t)
+{
+    return t->bStmt;
+}
+
+/* What the batch is called in messages: "COMMIT", or the statement's verb. */
+static const char *txn_noun(const mopitr_txn *t)
+{
+    return t->bStmt ? txn_azVerb[t->eVerb] : txn_azVerb[0];
+}
+
+/* See the header. */
+void mopitr_txn_row_error(mopitr_txn *t, const char *zName, int rc, char **pzErr)
+{
+    char aClip[MOPITR_CLIP_SIZE], *zNew, *zPitr = NULL;
+    if (!t->bStmt || *pzErr == NULL || rc == SQLITE_NOMEM)
+        return;
+    if (t->eVerb == MOPITR_VERB_INSERT && t->nRows <= 1)
+        return; /* one row the user typed: its message says enough */
+    if (zName && zName[0]) {
+        zPitr = sqlite3_mprintf("'%s'", mopitr_err_clip(aClip, zName, -1));
+        if (zPitr)
+            mopitr_fold(zPitr); /* as MatrixOne stores it, and as the messages quote it */
+        if (zPitr && strstr(*pzErr, zPitr)) {
+            sqlite3_free(zPitr); /* the message names it already */
+            zPitr = NULL;
+        }
+    }
+    if (t->nRows <= 1)
+        zNew = zPitr ? sqlite3_mprintf("%s (pitr %s)", *pzErr, zPitr) : NULL;
+    else if (rc == SQLITE_CONSTRAINT && sqlite3_vtab_on_conflict(t->db) == SQLITE_FAIL)
+        zNew = sqlite3_mprintf("%s (%s%s%srow %d of this %s OR FAIL: the rows before it are "
+                               "applied)",
+                               *pzErr, zPitr ? "pitr " : "", zPitr ? zPitr : "", zPitr ? ", " : "",
+                               t->nRows, txn_noun(t));
+    else
+        zNew = sqlite3_mprintf("%s (%s%s%srow %d of this %s; nothing of it was sent)", *pzErr,
+                               zPitr ? "pitr " : "", zPitr ? zPitr : "", zPitr ? ", " : "",
+                               t->nRows, txn_noun(t));
+    if (zNew) {
+        sqlite3_free(*pzErr);
+        *pzErr = zNew;
+    }
+    sqlite3_free(zPitr);
+}
+
 /* See the header. */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
-                    int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr)
+                    int bAskServer, const mopitr_row *pSeen, mopitr_row *pOut, int *pbFound,
+                    char **pzErr)
 {
     int rc, i;
     *pbFound = 0;
     mopitr_row_clear(pOut);
     t->bWrote = 1; /* every queued UPDATE/DELETE asks first */
-    i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
-    if (i < 0)
-        return rc;
+    if (t->bStmt) {
+        /* One statement: no whole SHOW PITR. The row the statement just read, else the
+        ** server's row of this one name (mopitr_view_find asks). */
+        i = txn_view_index(t, pConn, zConnName, 1);
+        if (i < 0)
+            return SQLITE_NOMEM;
+        if (pSeen && (rc = mopitr_view_add_server(t->apView[i], pSeen)) != SQLITE_OK)
+            return rc;
+    } else {
+        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
+        if (i < 0)
+            return rc;
+    }
     return mopitr_view_find(t->apView[i], zName, bAskServer, pOut, pbFound, pzErr);
 }
 
@@ -290,6 +384,19 @@ int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, 
     i = txn_view_index(t, pConn, zConnName, 1);
     if (i < 0)
         goto out;
+    if (t->bStmt && (eMode == SQLITE_IGNORE || eMode == SQLITE_REPLACE)) {
+        /* One statement: what OR IGNORE / OR REPLACE do depends on the server's rows
+        ** for this name and object: read just those now (one filtered SHOW PITR), so
+        ** the row is decided here, not at the statement's end by a whole SHOW PITR. */
+        rc = mopitr_view_probe(t->apView[i], &pCh->row, pzErr);
+        if (rc == SQLITE_OK)
+            rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
+        if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_DEFER)
+            eOut = MOPITR_DECIDE_APPLY; /* name and object are free on the server */
+        if (rc != SQLITE_OK || eOut == MOPITR_DECIDE_SKIP)
+            goto out;
+        return txn_append(t, i, pCh, 0, pzErr);
+    }
     rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
     if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_LOAD) {
         /* It meets a blind OR IGNORE whose outcome only the server can tell. */
@@ -309,7 +416,11 @@ out:
 int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
                      char **pzErr)
 {
-    int rc, i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
+    int rc = SQLITE_NOMEM, i;
+    if (t->bStmt)
+        i = txn_view_index(t, pConn, zConnName, 1); /* mopitr_txn_find took the row in */
+    else
+        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
     if (i < 0) {
         mopitr_row_clear(&pCh->row);
         return rc;
@@ -406,8 +517,9 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     int rc, nNet = 0;
 
     if (t->bBroken) {
-        *pzErr = mopitr_errf("COMMIT refused, nothing was sent: out of memory while queueing "
-                             "this transaction's changes");
+        *pzErr = mopitr_errf("%s refused, nothing was sent: out of memory while queueing "
+                             "its changes",
+                             txn_noun(t));
         txn_reset(t);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
@@ -426,14 +538,16 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     rc = txn_resolve_blind(t, pzErr);
     if (rc != SQLITE_OK) {
         char *z = *pzErr;
-        *pzErr = z ? mopitr_errf("COMMIT refused, nothing was sent: %s", mopitr_err_body(z)) : NULL;
+        *pzErr =
+            z ? mopitr_errf("%s refused, nothing was sent: %s", txn_noun(t), mopitr_err_body(z))
+              : NULL;
         sqlite3_free(z);
         txn_reset(t);
         return *pzErr ? rc : SQLITE_NOMEM;
     }
     rc = txn_net_list(t, &aNet, &nNet);
     if (rc == SQLITE_OK) {
-        rc = mopitr_commit_run(aNet, nNet, &pReport, pzErr);
+        rc = mopitr_commit_run(aNet, nNet, txn_noun(t), t->bStmt, &pReport, pzErr);
         if (pReport) {
             mopitr_report_free(t->pReport);
             t->pReport = pReport;

@@ -44,12 +44,11 @@
 **     as the one busy sqlite3_stmt (pointer, run count, and an epoch bumped by each
 **     xBestIndex so a new statement at a reused address is never confused with the
 **     old one); when several statements are busy, sharing is per cursor instead.
-**   - xUpdate turns each row change into one mopitr_change applied by pitr_apply():
-**     INSERT -> CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR.
-**     Everything is validated before the first write. In autocommit mode each change
-**     applies at once; inside BEGIN...COMMIT changes are queued and sent at COMMIT, and
-**     scans of a connection with queued changes read an overlaid copy (txn.c,
-**     txn_commit.c).
+**   - xUpdate (vtab_write.c) turns each row change into one mopitr_change: INSERT ->
+**     CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR. Everything
+**     is validated before the first write. Changes are queued and sent at the end of
+**     the statement (autocommit: all-or-nothing) or at COMMIT, and scans of a
+**     connection with queued changes read an overlaid copy (txn.c, txn_commit.c).
 **   - INSERT: level may be omitted when the identity columns imply it; range defaults
 **     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
 **     read from another mo_pitr table insert as they are); a non-NULL connection

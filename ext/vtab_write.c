@@ -4,28 +4,38 @@
 **
 ** INSERT -> CREATE PITR, UPDATE of range_value/range_unit -> ALTER PITR, DELETE ->
 ** DROP PITR. Each row change becomes one mopitr_change, validated before anything is
-** sent. In autocommit mode it is applied at once (mopitr_change_run); inside an SQLite
-** transaction (sqlite3_get_autocommit() == 0: BEGIN, or SAVEPOINT outside BEGIN) it is
-** queued in txn.c and sent at COMMIT by txn_commit.c. See vtab.c's manual for the
-** whole table and txn.c / txn_commit.c for transactions.
+** sent, and queued in txn.c. Every statement is all-or-nothing (issue 13):
+**   - in autocommit mode the queue is the statement's own: SQLite calls xBegin, xSync
+**     and xCommit around every writing statement, and xSync sends it with the COMMIT
+**     machinery (txn_commit.c: validated by one filtered SHOW PITR, ordered, undone on
+**     failure, reported in mo_pitr_last_commit). A statement of one change is sent as
+**     it is, without the validation read. A row refused by a local check aborts the
+**     statement with nothing sent (xRollback discards the queue);
+**   - inside an SQLite transaction (sqlite3_get_autocommit() == 0: BEGIN, or SAVEPOINT
+**     outside BEGIN) the queue is the transaction's and COMMIT sends it.
+** See vtab.c's manual for the whole table and txn.c / txn_commit.c for the queue.
 **
-** Conflicts (sqlite3_vtab_on_conflict), decided against the server in autocommit mode
-** and against the transaction's view (the server as read + the queue) inside one, where
-** a conflict with the server's PITRs may only show when the server is first read
-** (the next read, UPDATE or DELETE of the connection, or COMMIT; see txn.c):
+** Conflicts (sqlite3_vtab_on_conflict), decided against the queue's view (the server
+** as read + what is queued); inside a transaction a conflict with the server's PITRs
+** may only show when the server is first read (the next read, UPDATE or DELETE of the
+** connection, or COMMIT; see txn.c); in autocommit at the end of the statement:
 **     plain INSERT of an existing name      SQLITE_CONSTRAINT, nothing sent
-**     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent (in a
-**                                           transaction; in autocommit the server says so)
-**     INSERT OR IGNORE                      an existing name: the row is skipped
+**     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent
+**     INSERT OR IGNORE                      an existing name or object: the row is skipped
 **     INSERT OR REPLACE                     same object: ALTER to the new range (nothing if
 **                                           equal); another object: refused
-** UPSERT (INSERT ... ON CONFLICT DO ...) is refused by SQLite itself for virtual tables
-** ("UPSERT not implemented for virtual table").
+** In autocommit OR IGNORE and OR REPLACE read the row's name and object from the server
+** first (one filtered SHOW PITR per row). UPSERT (INSERT ... ON CONFLICT DO ...) is
+** refused by SQLite itself for virtual tables ("UPSERT not implemented for virtual
+** table").
+**
+** UPDATE and DELETE take the row the statement's scan just read (vtab_share.c) as the
+** server's row; in autocommit nothing else is read before the statement ends.
 **
 ** A lost reply (the connection dropped after the statement left) is checked with SHOW
-** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run, change.c), and the error
-** says what it found: "it was applied", "it was not applied", or that the outcome is
-** unknown. Inside COMMIT an applied change lets the batch go on (txn_commit.c).
+** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run, change.c): an
+** applied change counts as applied (the report notes the lost reply), one that did not
+** apply fails the statement or COMMIT and undoes what it applied.
 */
 #include <string.h>
 
@@ -84,22 +94,26 @@ static int pitr_value_range(sqlite3_value *pVal, sqlite3_int64 *piOut, char **pz
     return mopitr_val_to_range(&x, piOut, pzErr);
 }
 
-/* Apply one change at once (autocommit). See mopitr_change_run. A lost reply is an
-** error even when the check finds the change applied: the message says which (the
-** statement's outcome was not what the wire said, and scripts should notice). */
-static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr)
+/* db's transaction state (the queue of the statement or the transaction), or NULL with
+** *pzErr when the extension's registration failed. */
+static mopitr_txn *pitr_txn(pitr_vtab *v, char **pzErr)
 {
-    int rc = mopitr_change_run(pConn, pCh, NULL, pzErr);
-    if (rc == SQLITE_OK && *pzErr)
-        rc = SQLITE_ERROR; /* a lost reply, checked: it applied */
-    return rc;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    if (t == NULL)
+        *pzErr = mopitr_errf("internal error: no transaction state for this connection");
+    return t;
 }
 
-/* The transaction state when db is inside an SQLite transaction (writes are queued),
-** else NULL (autocommit: writes apply at once). */
-static mopitr_txn *pitr_txn(pitr_vtab *v)
+/* The row named zName that the running statement read from pConn (borrowed), or NULL.
+** Only in autocommit mode: inside a transaction the transaction's view decides. */
+static const mopitr_row *pitr_seen(pitr_vtab *v, mopitr_txn *t, mopitr_conn *pConn,
+                                   const char *zName)
 {
-    return sqlite3_get_autocommit(v->db) ? NULL : mopitr_txn_of(v->db);
+    pitr_share *pShare;
+    if (!mopitr_txn_is_statement(t))
+        return NULL;
+    pShare = mopitr_vt_stmt_share(v);
+    return pShare ? mopitr_vt_share_row(pShare, pConn, zName) : NULL;
 }
 
 /* Do two names (possibly NULL) denote the same object, the way the server compares? */
@@ -111,18 +125,15 @@ static int pitr_same(const char *zA, const char *zB)
 }
 
 /* INSERT: aCol are the new row's values in column order. */
-static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
+static int pitr_insert(pitr_vtab *v, mopitr_txn *t, sqlite3_value **aCol, char **pzErr)
 {
     mopitr_change ch;
-    mopitr_row old;
     mopitr_conn *pConn;
     const char *zConnName = v->zConn;
     const char *zOwn;
-    mopitr_txn *t;
-    int rc = SQLITE_OK, i, bFound = 0, bSkip = 0, eConflict;
+    int rc = SQLITE_OK, i;
 
     memset(&ch, 0, sizeof(ch));
-    memset(&old, 0, sizeof(old));
     if (sqlite3_value_type(aCol[MOPITR_COL_CONNECTION]) != SQLITE_NULL) {
         zConnName = (const char *)sqlite3_value_text(aCol[MOPITR_COL_CONNECTION]);
         if (zConnName == NULL)
@@ -149,28 +160,9 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     ch.op = MOPITR_CHANGE_CREATE;
     ch.bOwnAccount =
         ch.row.level == MOPITR_LEVEL_ACCOUNT && mopitr_row_is_own_account(&ch.row, zOwn);
-    eConflict = sqlite3_vtab_on_conflict(v->db);
-    if ((t = pitr_txn(v)) != NULL) {
-        rc = mopitr_txn_insert(t, pConn, zConnName, &ch, eConflict, pzErr);
-        goto out;
-    }
-    if (eConflict == SQLITE_IGNORE || eConflict == SQLITE_REPLACE) {
-        rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
-        if (rc != SQLITE_OK)
-            goto out;
-    }
-    if (bFound && eConflict == SQLITE_IGNORE)
-        goto out; /* INSERT OR IGNORE of an existing name: nothing to send */
-    if (bFound) {
-        /* INSERT OR REPLACE of an existing name: same object -> new range; else refuse. */
-        rc = mopitr_replace_decide(&old, &ch, zOwn, &bSkip, pzErr);
-        if (rc != SQLITE_OK || bSkip)
-            goto out;
-    }
-    rc = pitr_apply(pConn, &ch, pzErr);
+    rc = mopitr_txn_insert(t, pConn, zConnName, &ch, sqlite3_vtab_on_conflict(v->db), pzErr);
 out:
     mopitr_row_clear(&ch.row);
-    mopitr_row_clear(&old);
     return rc;
 }
 
@@ -195,7 +187,7 @@ static int pitr_check_target(pitr_vtab *v, const char *zVerb, char **pzErr)
 
 /* UPDATE: argv[0] is the old name, argv[2..] the new row (unchanged columns may be
 ** "no change" values). Only the range may change. */
-static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
+static int pitr_update_row(pitr_vtab *v, mopitr_txn *t, sqlite3_value **argv, char **pzErr)
 {
     sqlite3_value **aCol = argv + 2;
     mopitr_change ch;
@@ -203,7 +195,7 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     mopitr_conn *pConn;
     char aClipA[MOPITR_CLIP_SIZE], aClipB[MOPITR_CLIP_SIZE];
     char *zNew = NULL;
-    mopitr_txn *t = pitr_txn(v);
+    const mopitr_row *pSeen = NULL;
     int rc, i, bLoaded = 0, bFound = 0;
 
     memset(&ch, 0, sizeof(ch));
@@ -222,6 +214,7 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
         rc = pitr_value_text(aCol[MOPITR_COL_NAME], MOPITR_COL_NAME, &zNew, pzErr);
     if (rc != SQLITE_OK)
         goto out;
+    pSeen = pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]);
     if (!pitr_same(ch.row.az[MOPITR_COL_NAME], zNew)) {
         *pzErr = mopitr_errf("name cannot be changed by UPDATE ('%s' to '%s'): MatrixOne "
                              "cannot rename a PITR; insert a new one and delete the old one",
@@ -248,20 +241,9 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
             sqlite3_value_nochange(aCol[i]))
             continue;
         if (!bLoaded) {
-            /* The row this statement read, else one read from the server. */
-            pitr_share *pShare = t ? NULL : mopitr_vt_stmt_share(v);
-            const mopitr_row *pSeen =
-                pShare ? mopitr_vt_share_row(pShare, pConn, ch.row.az[MOPITR_COL_NAME]) : NULL;
-            if (t) {
-                /* In a transaction: the row as the transaction sees it. */
-                rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old,
-                                     &bFound, pzErr);
-            } else if (pSeen) {
-                rc = mopitr_row_copy(&old, pSeen);
-                bFound = 1;
-            } else {
-                rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
-            }
+            /* The row as the queue sees it (in autocommit: as this statement read it). */
+            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, pSeen, &old,
+                                 &bFound, pzErr);
             if (rc != SQLITE_OK)
                 goto out;
             bLoaded = 1;
@@ -307,21 +289,17 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     if (rc != SQLITE_OK)
         goto out;
     ch.op = MOPITR_CHANGE_ALTER;
-    if (t) {
-        /* Queued: the PITR must exist in the transaction's view. */
-        if (!bLoaded)
-            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound,
-                                 pzErr);
-        if (rc == SQLITE_OK && !bFound) {
-            *pzErr = mopitr_errf("pitr '%s' does not exist",
-                                 mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));
-            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-        if (rc == SQLITE_OK)
-            rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
-        goto out;
+    /* Queued: the PITR must exist in the queue's view. */
+    if (!bLoaded)
+        rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, pSeen, &old,
+                             &bFound, pzErr);
+    if (rc == SQLITE_OK && !bFound) {
+        *pzErr = mopitr_errf("pitr '%s' does not exist",
+                             mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    rc = pitr_apply(pConn, &ch, pzErr);
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
 out:
     mopitr_row_clear(&ch.row);
     mopitr_row_clear(&old);
@@ -330,12 +308,11 @@ out:
 }
 
 /* DELETE of the row named by argv[0]. */
-static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
+static int pitr_delete(pitr_vtab *v, mopitr_txn *t, sqlite3_value *pName, char **pzErr)
 {
     mopitr_change ch;
     mopitr_row old;
     mopitr_conn *pConn;
-    mopitr_txn *t;
     char aClip[MOPITR_CLIP_SIZE];
     int rc, bFound = 0;
 
@@ -354,12 +331,9 @@ static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
     if (rc != SQLITE_OK)
         goto out;
     ch.op = MOPITR_CHANGE_DROP;
-    if ((t = pitr_txn(v)) == NULL) {
-        rc = pitr_apply(pConn, &ch, pzErr);
-        goto out;
-    }
-    /* Queued: the PITR must exist in the transaction's view. */
-    rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound, pzErr);
+    /* Queued: the PITR must exist in the queue's view. */
+    rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1,
+                         pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]), &old, &bFound, pzErr);
     if (rc == SQLITE_OK && !bFound) {
         *pzErr = mopitr_errf("pitr '%s' does not exist",
                              mopitr_err_clip(aClip, ch.row.az[MOPITR_COL_NAME], -1));
@@ -374,23 +348,33 @@ out:
 }
 
 /* xUpdate: argc 1 = DELETE; argv[0] NULL = INSERT; else UPDATE (WITHOUT ROWID: argv[0]
-** is the old primary key). Each change is applied at once. */
+** is the old primary key). Each change is queued (see the manual). */
 int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid)
 {
     pitr_vtab *v = (pitr_vtab *)pVtab;
+    sqlite3_value *pName = argc == 1 ? argv[0] : argv[2 + MOPITR_COL_NAME];
     char *zErr = NULL;
-    int rc;
+    mopitr_txn *t;
+    int rc, eVerb = argc == 1                                    ? MOPITR_VERB_DELETE
+                    : sqlite3_value_type(argv[0]) == SQLITE_NULL ? MOPITR_VERB_INSERT
+                                                                 : MOPITR_VERB_UPDATE;
 
     if (v->bReadOnly) {
         zErr = mopitr_errf("table %s is read-only (read_only=1)", v->zTable);
-        rc = SQLITE_ERROR;
-    } else if (argc == 1) {
-        rc = pitr_delete(v, argv[0], &zErr);
-    } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-        rc = pitr_insert(v, argv + 2, &zErr);
-    } else {
-        rc = pitr_update_row(v, argv, &zErr);
+        return mopitr_vt_set_err(pVtab, SQLITE_ERROR, zErr);
     }
+    t = pitr_txn(v, &zErr);
+    if (t == NULL)
+        return mopitr_vt_set_err(pVtab, SQLITE_ERROR, zErr);
+    mopitr_txn_row(t, eVerb);
+    if (eVerb == MOPITR_VERB_DELETE)
+        rc = pitr_delete(v, t, argv[0], &zErr);
+    else if (eVerb == MOPITR_VERB_INSERT)
+        rc = pitr_insert(v, t, argv + 2, &zErr);
+    else
+        rc = pitr_update_row(v, t, argv, &zErr);
+    if (rc != SQLITE_OK)
+        mopitr_txn_row_error(t, (const char *)sqlite3_value_text(pName), rc, &zErr);
     return mopitr_vt_set_err(pVtab, rc, zErr);
 }
 /* xBegin: a writing statement starts (autocommit) or the first one of a transaction
