@@ -287,27 +287,53 @@ static const char *conn_tls_hint(const mopitr_conn *p, unsigned merr, const char
     return "";
 }
 
+/* The hint appended to a failed connect's reason, by what failed (issue 13): the login
+** refused while no password was given at all, nothing listening (or a host that refuses),
+** a host name that does not resolve. sqlite3_malloc'd ("" when none); NULL on OOM. */
+static char *conn_connect_hint(const mopitr_conn *p, unsigned merr)
+{
+    const char *zHostPort = strrchr(p->zDescribe, '@') ? strrchr(p->zDescribe, '@') + 1 : "";
+    if (merr == 1045 && p->zPassword == NULL && p->dsn.option_file == NULL)
+        return sqlite3_mprintf("; no password was given: put it in the DSN "
+                               "(mysql://user:password@host:port) or set MO_PASSWORD");
+    if (merr == 1045 && p->zPassword && p->zPassword[0] == 0)
+        return sqlite3_mprintf("; the password given was empty");
+    if (merr == CR_CONNECTION_ERROR || merr == CR_CONN_HOST_ERROR)
+        return sqlite3_mprintf("; is MatrixOne listening on %s?", zHostPort);
+    if (merr == CR_UNKNOWN_HOST)
+        return sqlite3_mprintf("; the host name '%s' does not resolve: check the DSN's host",
+                               p->dsn.host);
+    return sqlite3_mprintf("%s", "");
+}
+
 /* The error of a failed mysql_real_connect on m: interrupted (SQLITE_INTERRUPT), no
-** answer within connect_timeout, or libmariadb's reason. Returns the rc, *pzErr set. */
+** answer within connect_timeout, or libmariadb's reason, each with the hint that fits.
+** Returns the rc, *pzErr set. */
 static int conn_connect_failed(mopitr_conn *p, MYSQL *m, char **pzErr)
 {
     const mopitr_wait *w = mopitr_wait_current();
-    char *zReason = NULL;
+    const char *zHostPort = strrchr(p->zDescribe, '@') ? strrchr(p->zDescribe, '@') + 1 : "";
+    char *zReason = NULL, *zHint = NULL;
     int rc = SQLITE_ERROR;
 
     if (w && w->bInterrupted) {
         *pzErr = mopitr_errf("cannot connect to %s: interrupted", p->zDescribe);
         rc = SQLITE_INTERRUPT;
     } else if (w && w->bTimedOut) {
-        *pzErr = mopitr_errf("cannot connect to %s: no answer within %d s (connect_timeout)",
-                             p->zDescribe, (w->msTimeout + 999) / 1000);
+        *pzErr = mopitr_errf("cannot connect to %s: no answer within %d s (connect_timeout); is "
+                             "%s reachable from here (a firewall that drops packets?), or is "
+                             "the server slower than connect_timeout?",
+                             p->zDescribe, (w->msTimeout + 999) / 1000, zHostPort);
     } else {
         zReason = conn_reason(mysql_errno(m), mysql_error(m));
-        *pzErr = zReason ? mopitr_errf("cannot connect to %s: %s%s", p->zDescribe, zReason,
-                                       conn_tls_hint(p, mysql_errno(m), mysql_error(m)))
-                         : NULL;
+        zHint = conn_connect_hint(p, mysql_errno(m));
+        *pzErr = zReason && zHint
+                     ? mopitr_errf("cannot connect to %s: %s%s%s", p->zDescribe, zReason,
+                                   conn_tls_hint(p, mysql_errno(m), mysql_error(m)), zHint)
+                     : NULL;
     }
     sqlite3_free(zReason);
+    sqlite3_free(zHint);
     return *pzErr ? rc : SQLITE_NOMEM;
 }
 

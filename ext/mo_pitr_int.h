@@ -551,9 +551,12 @@ void mopitr_registry_unref(void *p);
 /* The connection named zName (case-insensitive), borrowed; NULL if there is none. */
 mopitr_conn *mopitr_registry_get(mopitr_registry *p, const char *zName);
 
-/* Register mo_connect(), mo_disconnect() and the mo_connections table on db. Each
-** registration holds its own reference to p. */
+/* Register mo_connect(), mo_disconnect(), mo_pitr_allow_delete_all() and the
+** mo_connections table on db. Each registration holds its own reference to p. */
 int mopitr_registry_register(sqlite3 *db, mopitr_registry *p);
+
+/* Did mo_pitr_allow_delete_all(zTable) allow DELETE without WHERE on that table? */
+int mopitr_registry_allow_delete_all(const mopitr_registry *p, const char *zTable);
 
 /* ======================================================================
 ** change.c: one PITR change on one connection (live): lookup, statement text, run and
@@ -661,6 +664,8 @@ typedef struct pitr_vtab {
     char *zConn;           /* the table's own connection name */
     char *zTable;          /* the table's name, for messages */
     int bReadOnly;
+    int bAllowDeleteAll; /* allow_delete_all=1: DELETE without WHERE is not refused */
+    int bScanFiltered;   /* the last scan sent a filter (a WHERE term was pushed down) */
     int bForeignSeen;    /* a scan read another connection since the last xBegin */
     unsigned epoch;      /* bumped by xBestIndex: a statement was prepared */
     sqlite3_stmt *pStmt; /* the statement `share` belongs to, with ... */
@@ -877,6 +882,15 @@ int mopitr_view_find(mopitr_view *v, const char *zName, int bAskServer, mopitr_r
 int mopitr_view_overlay(const mopitr_view *v, const pitr_cache *pBase, pitr_cache **ppOut);
 /* Write the view's net changes to a (room for mopitr_view_touched); returns how many. */
 int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a);
+
+/* ======================================================================
+** guard.c: guards against accidents (pure)
+** ====================================================================== */
+
+/* Does the SQL text zSql, a DELETE from the table zTable, have a WHERE clause? 1 yes,
+** 0 no (DELETE FROM zTable with nothing but an alias, INDEXED BY, RETURNING, ORDER BY
+** or LIMIT after it), -1 when zSql is not a DELETE from zTable (see guard.c). */
+int mopitr_sql_delete_has_where(const char *zSql, const char *zTable);
 
 /* ======================================================================
 ** entry.c: registration (live)

@@ -9,7 +9,8 @@
 **     SELECT mo_disconnect('dr');                         -- 1 if 'dr' existed, else 0
 **
 ** Functions:
-**   mo_connect([dsn [, name]])  Connects at once. The name defaults to 'default'; names
+**   mo_connect([dsn [, name]])  Connects at once (an empty or blank DSN is an error, not
+**                               "every default"). The name defaults to 'default'; names
 **                               are 1 to 64 letters, digits, '_', '-', '.' and match
 **                               case-insensitively. A connection of the same name is
 **                               replaced only after the new one connected (a failed
@@ -18,8 +19,15 @@
 **   mo_disconnect([name])       Closes the named connection ('default' when omitted or
 **                               NULL). Returns 1 if one was closed, 0 if none had that
 **                               name (not an error, so cleanup scripts can run twice).
-** Both are SQLITE_DIRECTONLY: a view or trigger in an untrusted database file cannot
-** make this process open network connections.
+**   mo_pitr_allow_delete_all(table [, on])
+**                               Lets DELETE without WHERE through on the mo_pitr table
+**                               named table ('mo_pitr' for the eponymous one) for the
+**                               rest of this SQLite connection (on = 1, the default), or
+**                               refuses it again (on = 0); returns on. The guard itself
+**                               is vtab_write.c's; a CREATE VIRTUAL TABLE argument
+**                               allow_delete_all=1 does the same for good.
+** All three are SQLITE_DIRECTONLY: a view or trigger in an untrusted database file
+** cannot make this process open network connections or lift a guard.
 **
 ** Table mo_connections (eponymous only; read-only):
 **   name, host, port, user, account, server_version, state, connection_id, tls
@@ -47,6 +55,8 @@ struct mopitr_registry {
     int nRef;
     sqlite3 *db;
     registry_entry *pList;
+    char **azAllow; /* tables where DELETE without WHERE is allowed (case-insensitive) */
+    int nAllow;
 };
 
 /* A new, empty registry with one reference. NULL on OOM. */
@@ -82,6 +92,9 @@ void mopitr_registry_unref(void *pArg)
         sqlite3_free(e->zName);
         sqlite3_free(e);
     }
+    while (p->nAllow > 0)
+        sqlite3_free(p->azAllow[--p->nAllow]);
+    sqlite3_free(p->azAllow);
     sqlite3_free(p);
 }
 
@@ -176,6 +189,19 @@ static void registry_result_error(sqlite3_context *ctx, int rc, char *zErr)
     sqlite3_free(zErr);
 }
 
+/* Is the DSN z[0..n) (n < 0: strlen) empty or only blanks? */
+static int registry_dsn_blank(const char *z, int n)
+{
+    int i;
+    if (n < 0)
+        n = (int)strlen(z);
+    for (i = 0; i < n; i++) {
+        if (z[i] != ' ' && z[i] != '\t' && z[i] != '\n' && z[i] != '\r' && z[i] != ';')
+            return 0;
+    }
+    return 1;
+}
+
 /* SQL function mo_connect([dsn [, name]]). */
 static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -217,6 +243,15 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         rc = registry_check_name(zName, &zErr);
         if (rc != SQLITE_OK)
             goto out;
+    }
+    if (registry_dsn_blank(zDsn, nDsn)) {
+        /* Not "every default": connecting to 127.0.0.1:6001 as root by accident could
+        ** reach the wrong server (issue 13). */
+        zErr = mopitr_errf("mo_connect() needs a DSN, got an empty one: pass "
+                           "'mysql://user@host:port' (or 'host=... port=...')%s",
+                           argc == 0 ? "" : ", or call mo_connect() with MO_DSN set");
+        rc = SQLITE_ERROR;
+        goto out;
     }
     rc = mopitr_dsn_parse_n(zDsn, nDsn, &dsn, &zErr);
     if (rc != SQLITE_OK)
@@ -266,6 +301,104 @@ static void registry_disconnect_func(sqlite3_context *ctx, int argc, sqlite3_val
         }
     }
     sqlite3_result_int(ctx, registry_remove(p, zName));
+}
+
+/* ---- mo_pitr_allow_delete_all() ------------------------------------------- */
+
+/* The index of zTable in p->azAllow, or -1. */
+static int registry_allow_find(const mopitr_registry *p, const char *zTable)
+{
+    int i;
+    for (i = 0; i < p->nAllow; i++) {
+        if (sqlite3_stricmp(p->azAllow[i], zTable) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* See the header. */
+int mopitr_registry_allow_delete_all(const mopitr_registry *p, const char *zTable)
+{
+    return registry_allow_find(p, zTable) >= 0;
+}
+
+/* Is zTable the eponymous mo_pitr or a table made with USING mo_pitr in db? */
+static int registry_is_pitr_table(sqlite3 *db, const char *zTable, int *pRc)
+{
+    sqlite3_stmt *pStmt = NULL;
+    int bFound = 0;
+    if (sqlite3_stricmp(zTable, "mo_pitr") == 0)
+        return 1;
+    *pRc = sqlite3_prepare_v2(db,
+                              "SELECT sql FROM sqlite_schema WHERE type = 'table' AND "
+                              "name = ?1 COLLATE NOCASE UNION ALL SELECT sql FROM "
+                              "sqlite_temp_schema WHERE type = 'table' AND name = ?1 "
+                              "COLLATE NOCASE",
+                              -1, &pStmt, NULL);
+    if (*pRc == SQLITE_OK)
+        *pRc = sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+    while (*pRc == SQLITE_OK && !bFound && sqlite3_step(pStmt) == SQLITE_ROW) {
+        const char *zSql = (const char *)sqlite3_column_text(pStmt, 0);
+        bFound = zSql && sqlite3_strlike("%using%mo_pitr%", zSql, 0) == 0;
+    }
+    if (*pRc == SQLITE_OK)
+        *pRc = sqlite3_finalize(pStmt);
+    else
+        sqlite3_finalize(pStmt);
+    return bFound;
+}
+
+/* SQL function mo_pitr_allow_delete_all(table [, on]): see the manual. */
+static void registry_allow_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    mopitr_registry *p = sqlite3_user_data(ctx);
+    const char *zTable = (const char *)sqlite3_value_text(argv[0]);
+    int bOn = argc < 2 || sqlite3_value_int(argv[1]) != 0, i, rc = SQLITE_OK;
+    char *zErr = NULL;
+
+    if (zTable == NULL) {
+        zErr = mopitr_errf("mo_pitr_allow_delete_all() needs a table name, got NULL");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (argc == 2 && sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+        zErr = mopitr_errf("mo_pitr_allow_delete_all(): on must be 0 or 1");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (!registry_is_pitr_table(p->db, zTable, &rc)) {
+        if (rc == SQLITE_OK) {
+            zErr = mopitr_errf("no mo_pitr table named '%.80s' (the eponymous one is "
+                               "'mo_pitr')",
+                               zTable);
+            rc = SQLITE_ERROR;
+        }
+        goto out;
+    }
+    i = registry_allow_find(p, zTable);
+    if (bOn && i < 0) {
+        char **azNew = sqlite3_realloc64(p->azAllow, sizeof(char *) * (size_t)(p->nAllow + 1));
+        if (azNew == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        p->azAllow = azNew;
+        p->azAllow[p->nAllow] = sqlite3_mprintf("%s", zTable);
+        if (p->azAllow[p->nAllow] == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        p->nAllow++;
+    } else if (!bOn && i >= 0) {
+        sqlite3_free(p->azAllow[i]);
+        p->azAllow[i] = p->azAllow[--p->nAllow];
+    }
+    sqlite3_result_int(ctx, bOn);
+out:
+    if (rc != SQLITE_OK)
+        registry_result_error(ctx, rc, zErr);
+    else
+        sqlite3_free(zErr);
 }
 
 /* ---- the mo_connections table ------------------------------------------ */
@@ -466,7 +599,8 @@ static sqlite3_module conns_module = {
     .xRowid = conns_rowid,
 };
 
-/* Register mo_connect(), mo_disconnect() and mo_connections; each holds a reference. */
+/* Register mo_connect(), mo_disconnect(), mo_pitr_allow_delete_all() and mo_connections;
+** each holds a reference. */
 int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
 {
     static const struct {
@@ -479,6 +613,8 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
         {"mo_connect", 2, registry_connect_func},
         {"mo_disconnect", 0, registry_disconnect_func},
         {"mo_disconnect", 1, registry_disconnect_func},
+        {"mo_pitr_allow_delete_all", 1, registry_allow_func},
+        {"mo_pitr_allow_delete_all", 2, registry_allow_func},
     };
     int rc = SQLITE_OK;
     size_t i;

@@ -14,6 +14,8 @@
 ** Arguments of CREATE VIRTUAL TABLE (the eponymous mo_pitr takes none):
 **     connection=NAME   the mo_connect() name to use            default: default
 **     read_only=0|1     refuse INSERT, UPDATE and DELETE        default: 0
+**     allow_delete_all=0|1  allow DELETE without WHERE          default: 0
+**                       (vtab_write.c; the eponymous table: mo_pitr_allow_delete_all())
 ** SQLite keeps these arguments in clear in the schema, so an argument that looks like
 ** a password or a DSN (password=, dsn=, anything with '@' or "://") is refused.
 **
@@ -140,7 +142,7 @@ static int pitr_parse_arg(pitr_vtab *v, const char *zArg, int *pbSeen, char **pz
     if (zEq == NULL) {
         zKey = pitr_arg_dup(zArg, strlen(zArg));
         *pzErr = zKey ? mopitr_errf("argument '%s' is not key=value; valid arguments: "
-                                    "connection, read_only",
+                                    "connection, read_only, allow_delete_all",
                                     zKey)
                       : NULL;
         goto out;
@@ -165,23 +167,29 @@ static int pitr_parse_arg(pitr_vtab *v, const char *zArg, int *pbSeen, char **pz
         sqlite3_free(v->zConn);
         v->zConn = zVal;
         zVal = NULL;
-    } else if (sqlite3_stricmp(zKey, "read_only") == 0) {
-        if (pbSeen[1]++) {
-            *pzErr = mopitr_errf("argument read_only given twice");
+    } else if (sqlite3_stricmp(zKey, "read_only") == 0 ||
+               sqlite3_stricmp(zKey, "allow_delete_all") == 0) {
+        int iArg = sqlite3_stricmp(zKey, "read_only") == 0 ? 1 : 2;
+        const char *zName = iArg == 1 ? "read_only" : "allow_delete_all";
+        int *pb = iArg == 1 ? &v->bReadOnly : &v->bAllowDeleteAll;
+        if (pbSeen[iArg]++) {
+            *pzErr = mopitr_errf("argument %s given twice", zName);
             goto out;
         }
         if (strcmp(zVal, "1") == 0 || sqlite3_stricmp(zVal, "true") == 0 ||
             sqlite3_stricmp(zVal, "on") == 0 || sqlite3_stricmp(zVal, "yes") == 0) {
-            v->bReadOnly = 1;
+            *pb = 1;
         } else if (strcmp(zVal, "0") == 0 || sqlite3_stricmp(zVal, "false") == 0 ||
                    sqlite3_stricmp(zVal, "off") == 0 || sqlite3_stricmp(zVal, "no") == 0) {
-            v->bReadOnly = 0;
+            *pb = 0;
         } else {
-            *pzErr = mopitr_errf("read_only must be 0 or 1, got '%s'", zVal);
+            *pzErr = mopitr_errf("%s must be 0 or 1, got '%s'", zName, zVal);
             goto out;
         }
     } else {
-        *pzErr = mopitr_errf("unknown argument '%s'; valid arguments: connection, read_only", zKey);
+        *pzErr = mopitr_errf("unknown argument '%s'; valid arguments: connection, read_only, "
+                             "allow_delete_all",
+                             zKey);
         goto out;
     }
     rc = SQLITE_OK;
@@ -213,7 +221,7 @@ static int pitr_connect(sqlite3 *db, void *pAux, int argc, const char *const *ar
 {
     pitr_vtab *v;
     int rc = SQLITE_OK, i;
-    int aSeen[2] = {0, 0};
+    int aSeen[3] = {0, 0, 0};
 
     *ppVtab = NULL;
     v = sqlite3_malloc64(sizeof(*v));
@@ -615,6 +623,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     rc = pitr_args_collect(&args, aTerm, nTerm, argv + iFirst);
     if (rc != SQLITE_OK)
         goto out;
+    v->bScanFiltered = nTerm > 0 || iFirst > 0; /* a WHERE term reached us (vtab_write.c) */
     pShare = mopitr_vt_stmt_share(v);
     if (pShare == NULL)
         pShare = &c->own;

@@ -307,7 +307,109 @@ out:
     return rc;
 }
 
-/* DELETE of the row named by argv[0]. */
+/* Has the DELETE being run a WHERE clause? 1 yes; 0 no; -1 cannot tell (see the guard
+** rule in pitr_guard_delete). */
+static int pitr_delete_has_where(pitr_vtab *v)
+{
+    sqlite3_stmt *p;
+    int bYes = 0, bNo = 0;
+    if (v->bScanFiltered)
+        return 1; /* a WHERE term was pushed down to the scan */
+    for (p = sqlite3_next_stmt(v->db, NULL); p; p = sqlite3_next_stmt(v->db, p)) {
+        if (sqlite3_stmt_busy(p)) {
+            int r = mopitr_sql_delete_has_where(sqlite3_sql(p), v->zTable);
+            bYes |= r == 1;
+            bNo |= r == 0;
+        }
+    }
+    return bNo ? 0 : bYes ? 1 : -1;
+}
+
+/* Append the names of up to 3 PITRs of level e among aRow to x: " including the cluster
+** PITR 'c1'", " and the account PITRs 'a1', 'a2'". *pn counts the clauses written. */
+static void pitr_list_level(sqlite3_str *x, const mopitr_row *aRow, int nRow, mopitr_level e,
+                            int *pn)
+{
+    char aClip[MOPITR_CLIP_SIZE];
+    int i, n = 0, nAll = 0;
+    for (i = 0; i < nRow; i++)
+        nAll += aRow[i].level == e;
+    for (i = 0; i < nRow && nAll > 0; i++) {
+        if (aRow[i].level != e)
+            continue;
+        if (n == 0)
+            sqlite3_str_appendf(x, "%s the %s PITR%s ", *pn ? " and" : ", including",
+                                mopitr_level_name(e), nAll > 1 ? "s" : "");
+        if (n < 3)
+            sqlite3_str_appendf(x, "%s'%s'", n ? ", " : "",
+                                mopitr_err_clip(aClip, aRow[i].az[MOPITR_COL_NAME], -1));
+        n++;
+    }
+    if (n > 3)
+        sqlite3_str_appendf(x, " and %d more", n - 3);
+    *pn += n > 0;
+}
+
+/*
+** The guard against DELETE without WHERE (issue 13). A DELETE is refused, before
+** anything is sent, unless the table allows it (allow_delete_all=1, or
+** mo_pitr_allow_delete_all(table) on this connection) or it has a WHERE clause: a term
+** pushed down to its scan, or a WHERE in the text of the statement being run
+** (guard.c), even one that matches every row. When neither can be seen (the DELETE is
+** in a trigger body: the running statement is another one) and the scan sent no
+** filter, it is refused too. The message counts what the table holds as this DELETE
+** sees it (the queue of a transaction included) and names cluster and account PITRs.
+*/
+static int pitr_guard_delete(pitr_vtab *v, mopitr_conn *pConn, char **pzErr)
+{
+    pitr_cache *pBase = NULL, *pOver = NULL;
+    const pitr_cache *pAll;
+    sqlite3_str *x;
+    int rc, r, n = 0;
+
+    if (v->bAllowDeleteAll || mopitr_registry_allow_delete_all(v->pReg, v->zTable))
+        return SQLITE_OK;
+    r = pitr_delete_has_where(v);
+    if (r == 1)
+        return SQLITE_OK;
+    rc = mopitr_cache_load(pConn, &pBase, pzErr);
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_overlay(v->db, pConn, pBase, &pOver, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    pAll = pOver ? pOver : pBase;
+    x = sqlite3_str_new(NULL);
+    if (r == 0)
+        sqlite3_str_appendf(x,
+                            "mo_pitr: DELETE without WHERE refused, nothing was sent: it "
+                            "would drop %d PITR%s on connection '%s'",
+                            pAll->nRow, pAll->nRow == 1 ? "" : "s", v->zConn);
+    else
+        sqlite3_str_appendf(x,
+                            "mo_pitr: DELETE refused, nothing was sent: its scan sent no "
+                            "filter and its WHERE clause cannot be seen (a trigger?); "
+                            "the table holds %d PITR%s on connection '%s'",
+                            pAll->nRow, pAll->nRow == 1 ? "" : "s", v->zConn);
+    pitr_list_level(x, pAll->aRow, pAll->nRow, MOPITR_LEVEL_CLUSTER, &n);
+    pitr_list_level(x, pAll->aRow, pAll->nRow, MOPITR_LEVEL_ACCOUNT, &n);
+    if (sqlite3_stricmp(v->zTable, "mo_pitr") == 0)
+        sqlite3_str_appendf(x, "; to drop every PITR through mo_pitr, first run SELECT "
+                               "mo_pitr_allow_delete_all('mo_pitr')");
+    else
+        sqlite3_str_appendf(x,
+                            "; to drop every PITR through %s, create it with "
+                            "allow_delete_all=1 or first run SELECT "
+                            "mo_pitr_allow_delete_all('%s')",
+                            v->zTable, v->zTable);
+    *pzErr = sqlite3_str_finish(x);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+out:
+    mopitr_cache_unref(pBase);
+    mopitr_cache_unref(pOver);
+    return rc;
+}
+
+/* DELETE of the row named by argv[0] (after pitr_check_target and pitr_guard_delete). */
 static int pitr_delete(pitr_vtab *v, mopitr_txn *t, sqlite3_value *pName, char **pzErr)
 {
     mopitr_change ch;
@@ -318,10 +420,7 @@ static int pitr_delete(pitr_vtab *v, mopitr_txn *t, sqlite3_value *pName, char *
 
     memset(&ch, 0, sizeof(ch));
     memset(&old, 0, sizeof(old));
-    rc = pitr_check_target(v, "DELETE", pzErr);
-    if (rc != SQLITE_OK)
-        return rc;
-    pConn = mopitr_vt_conn(v, v->zConn, pzErr);
+    pConn = mopitr_vt_conn(v, v->zConn, pzErr); /* the target was checked (xUpdate) */
     if (pConn == NULL)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(pName, MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
@@ -367,9 +466,18 @@ int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite
     if (t == NULL)
         return mopitr_vt_set_err(pVtab, SQLITE_ERROR, zErr);
     mopitr_txn_row(t, eVerb);
-    if (eVerb == MOPITR_VERB_DELETE)
+    if (eVerb == MOPITR_VERB_DELETE) {
+        /* The guard first: its message is about the statement, not this row. */
+        mopitr_conn *pConn = mopitr_vt_conn(v, v->zConn, &zErr);
+        rc = pitr_check_target(v, "DELETE", &zErr);
+        if (rc == SQLITE_OK && pConn == NULL)
+            rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        if (rc == SQLITE_OK)
+            rc = pitr_guard_delete(v, pConn, &zErr);
+        if (rc != SQLITE_OK)
+            return mopitr_vt_set_err(pVtab, rc, zErr);
         rc = pitr_delete(v, t, argv[0], &zErr);
-    else if (eVerb == MOPITR_VERB_INSERT)
+    } else if (eVerb == MOPITR_VERB_INSERT)
         rc = pitr_insert(v, t, argv + 2, &zErr);
     else
         rc = pitr_update_row(v, t, argv, &zErr);
