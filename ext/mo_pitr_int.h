@@ -373,6 +373,40 @@ char *mopitr_plan_render(const mopitr_arg *aArg, int nArg, int bNoBackslashEscap
 int mopitr_plan_match(const mopitr_row *p, const mopitr_arg *aArg, int nArg);
 
 /* ======================================================================
+** journal.c: the journal of the remote statements of one SQLite connection (live)
+** ====================================================================== */
+
+typedef struct mopitr_journal mopitr_journal;
+
+#define MOPITR_JOURNAL_DEFAULT 1000    /* entries kept unless mo_pitr_journal_size() says */
+#define MOPITR_JOURNAL_MAX     1000000 /* the most mo_pitr_journal_size() accepts */
+
+/* A new journal with one reference (MOPITR_JOURNAL_DEFAULT entries). NULL on OOM. */
+mopitr_journal *mopitr_journal_new(void);
+void mopitr_journal_ref(mopitr_journal *j);
+void mopitr_journal_unref(void *j); /* NULL is a no-op; void * for xDestroy */
+/* Keep at most nSize entries (0: none); the newest are kept. SQLITE_NOMEM. */
+int mopitr_journal_resize(mopitr_journal *j, int nSize);
+int mopitr_journal_size(const mopitr_journal *j);
+/* A monotonic clock in microseconds, for iStartUs below. */
+sqlite3_int64 mopitr_journal_clock_us(void);
+
+/*
+** THE hook: record one remote statement (or "CONNECT user@host:port") sent on the
+** MatrixOne connection named zConn, started at iStartUs (mopitr_journal_clock_us(); the
+** duration runs to now), with nRows rows returned or affected, or the error merr/zMsg
+** (zMsg NULL: success). Never pass a password. j NULL is a no-op. conn.c and
+** conn_result.c call it for everything they send; anything that reaches the server
+** another way must call it too.
+*/
+void mopitr_journal_record(mopitr_journal *j, const char *zConn, const char *zSql,
+                           sqlite3_int64 iStartUs, sqlite3_int64 nRows, unsigned merr,
+                           const char *zMsg);
+
+/* Register mo_pitr_journal and mo_pitr_journal_size() on db (each holds a reference). */
+int mopitr_journal_register(sqlite3 *db, mopitr_journal *j);
+
+/* ======================================================================
 ** conn.c: one libmariadb connection; conn_result.c: its SHOW PITR streams (live)
 ** ====================================================================== */
 
@@ -392,6 +426,12 @@ typedef struct mopitr_exec_info {
 ** SQLITE_ERROR with *pzErr = "mo_pitr: cannot connect to user@host:port: <reason>".
 */
 int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr);
+/* The same in three steps, so the first connect is journaled too: make the object (no
+** network; takes over *pDsn; SQLITE_NOMEM), name it and give it a journal (a reference
+** is taken; NULL: none), connect (as mopitr_conn_open; the object stays valid). */
+int mopitr_conn_new(mopitr_conn **ppOut, mopitr_dsn *pDsn);
+int mopitr_conn_set_journal(mopitr_conn *p, mopitr_journal *pJournal, const char *zName);
+int mopitr_conn_connect(mopitr_conn *p, char **pzErr);
 void mopitr_conn_ref(mopitr_conn *p);
 void mopitr_conn_unref(mopitr_conn *p); /* frees on the last reference; NULL is a no-op */
 
@@ -493,11 +533,13 @@ struct mopitr_conn {
     char *zServerVersion; /* of the last successful connect, "" before */
     char *zCipher;        /* TLS cipher of the open handle, NULL for plain text */
     unsigned long threadId;
-    int bNoBackslash;       /* server status had NO_BACKSLASH_ESCAPES */
-    int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
-    unsigned generation;    /* write attempts so far */
-    mopitr_result *pStream; /* the reader whose stream is open on m, if any */
-    sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
+    int bNoBackslash;         /* server status had NO_BACKSLASH_ESCAPES */
+    int bClosed;              /* mopitr_conn_shutdown() ran: no reconnects */
+    unsigned generation;      /* write attempts so far */
+    mopitr_result *pStream;   /* the reader whose stream is open on m, if any */
+    sqlite3 *db;              /* whose sqlite3_interrupt() ends a wait; NULL: none */
+    mopitr_journal *pJournal; /* one reference, or NULL: where statements are recorded */
+    char *zName;              /* the registry name, for the journal (NULL: "") */
 };
 
 struct mopitr_result {
@@ -510,6 +552,8 @@ struct mopitr_result {
     int nSpill, nSpillAlloc, iSpill;
     int rcSpill; /* error met while spilling, reported after the spilled rows */
     char *zSpillErr;
+    sqlite3_int64 iStartUs; /* when zSql was (last) sent, for the journal */
+    int bJournaled;         /* the journal has this send's entry */
 };
 
 /* Does merr mean the handle cannot be used any more (lost, out of sync, malformed)? */
@@ -530,6 +574,9 @@ void mopitr_conn_drop(mopitr_conn *p);
 int mopitr_conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr);
 /* Read the rest of r's stream into its memory so the handle is free (conn_result.c). */
 void mopitr_result_spill(mopitr_result *r);
+/* Journal r's current send once: rows delivered and spilled so far, or the error merr /
+** zMsg (zMsg NULL: success). A no-op once done for this send (a resend starts anew). */
+void mopitr_result_journal(mopitr_result *r, unsigned merr, const char *zMsg);
 #endif /* MOPITR_CONN_INTERNALS */
 
 /* ======================================================================
@@ -802,6 +849,9 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint);
 
 /* The report of the last COMMIT (borrowed; NULL before the first). */
 const mopitr_report *mopitr_txn_last_report(mopitr_txn *t);
+/* What COMMIT would send now (mopitr_commit_plan of the queue): *ppOut NULL when nothing
+** is queued; free with mopitr_report_free. SQLITE_NOMEM. */
+int mopitr_txn_plan(mopitr_txn *t, mopitr_report **ppOut);
 
 /* ---- txn_commit.c: COMMIT of a queue: validate, order, apply, undo, report ---- */
 
@@ -827,6 +877,9 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, i
                       mopitr_report **ppReport, char **pzErr);
 /* Undo an applied batch (another table's xSync failed after this one succeeded). */
 void mopitr_commit_undo(mopitr_report *p);
+/* The statements a COMMIT of aNet would send, in its order, without reading the server
+** (mo_pitr_plan): a report whose steps are all not_sent. SQLITE_NOMEM. */
+int mopitr_commit_plan(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppOut);
 void mopitr_report_free(mopitr_report *p);
 /* The statements of report p (0 for NULL), and statement i's texts (borrowed; zError
 ** may be NULL): connection name, statement, state (applied, undone, failed, not_sent,
@@ -834,8 +887,12 @@ void mopitr_report_free(mopitr_report *p);
 int mopitr_report_count(const mopitr_report *p);
 void mopitr_report_step(const mopitr_report *p, int i, const char **pzConn, const char **pzSql,
                         const char **pzState, const char **pzError);
+/* Statement i's kind ("create", "alter", "drop") and PITR name (borrowed). */
+void mopitr_report_step_what(const mopitr_report *p, int i, const char **pzKind,
+                             const char **pzPitr);
 
-/* txn_report.c: register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
+/* txn_report.c: register mo_pitr_last_commit (rows from mopitr_txn_last_report(t); it
+** owns t: xDestroy) and mo_pitr_plan (rows from mopitr_txn_plan(t)). */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
 
 /* ---- txn_view.c: a transaction's view of one MatrixOne connection ---- */

@@ -35,6 +35,10 @@
 **   reconnects); connection_id is the server's id of the open handle (NULL when none);
 **   tls is the cipher in use or NULL. No column ever holds a password.
 **
+** The registry also holds the journal of the remote statements its connections send
+** (journal.c: mo_pitr_journal, mo_pitr_journal_size()); each connection is named and
+** given the journal before its first connect.
+**
 ** How it works: one registry per sqlite3*, a list of (name, connection). Each function
 ** and module registration holds a reference to it (the xDestroy of the registration
 ** drops it), and so does every open mo_pitr table, so the registry and its MatrixOne
@@ -57,6 +61,7 @@ struct mopitr_registry {
     registry_entry *pList;
     char **azAllow; /* tables where DELETE without WHERE is allowed (case-insensitive) */
     int nAllow;
+    mopitr_journal *pJournal; /* one reference: the remote statements of db (journal.c) */
 };
 
 /* A new, empty registry with one reference. NULL on OOM. */
@@ -67,6 +72,11 @@ mopitr_registry *mopitr_registry_new(sqlite3 *db)
         memset(p, 0, sizeof(*p));
         p->nRef = 1;
         p->db = db;
+        p->pJournal = mopitr_journal_new();
+        if (p->pJournal == NULL) {
+            sqlite3_free(p);
+            p = NULL;
+        }
     }
     return p;
 }
@@ -95,6 +105,7 @@ void mopitr_registry_unref(void *pArg)
     while (p->nAllow > 0)
         sqlite3_free(p->azAllow[--p->nAllow]);
     sqlite3_free(p->azAllow);
+    mopitr_journal_unref(p->pJournal);
     sqlite3_free(p);
 }
 
@@ -261,7 +272,12 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         rc = SQLITE_NOMEM;
         goto out;
     }
-    rc = mopitr_conn_open(&pConn, &dsn, &zErr);
+    /* Named and journaled before the first connect, so a failed login is journaled too. */
+    rc = mopitr_conn_new(&pConn, &dsn);
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_set_journal(pConn, p->pJournal, zName);
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_connect(pConn, &zErr);
     if (rc != SQLITE_OK)
         goto out;
     mopitr_conn_set_db(pConn, p->db); /* sqlite3_interrupt(db) ends its waits */
@@ -632,5 +648,7 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
         rc =
             sqlite3_create_module_v2(db, "mo_connections", &conns_module, p, mopitr_registry_unref);
     }
+    if (rc == SQLITE_OK)
+        rc = mopitr_journal_register(db, p->pJournal); /* mo_pitr_journal (journal.c) */
     return rc;
 }

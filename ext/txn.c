@@ -509,6 +509,21 @@ static int txn_resolve_blind(mopitr_txn *t, char **pzErr)
     return rc;
 }
 
+/* See the header. */
+int mopitr_txn_plan(mopitr_txn *t, mopitr_report **ppOut)
+{
+    mopitr_txn_net *aNet = NULL;
+    int rc, nNet = 0;
+    *ppOut = NULL;
+    if (t->nOp == 0)
+        return SQLITE_OK;
+    rc = txn_net_list(t, &aNet, &nNet);
+    if (rc == SQLITE_OK)
+        rc = mopitr_commit_plan(aNet, nNet, ppOut);
+    sqlite3_free(aNet);
+    return rc;
+}
+
 /* xSync: send the queue (once per COMMIT: later tables find it sent). */
 int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
 {

@@ -150,7 +150,39 @@ static int commit_add(mopitr_report *p, const mopitr_txn_net *n, mopitr_change_o
     return rc;
 }
 
-/* The steps for the net changes aNet, unordered and not yet validated. */
+/* Phase 4 for the CREATEs whose object a DROP of the batch frees (as the transaction
+** read it; the validation adds those the server shows). */
+static int commit_after_drops(mopitr_report *p)
+{
+    mopitr_rowindex drops;
+    int i, j, rc = SQLITE_OK;
+    mopitr_rowindex_init(&drops);
+    for (i = 0; rc == SQLITE_OK && i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        if (s->fwd.op == MOPITR_CHANGE_DROP)
+            rc = mopitr_rowindex_add(
+                &drops, mopitr_hash_object(&s->fwd.row, mopitr_conn_account(s->pConn)), i);
+    }
+    for (i = 0; rc == SQLITE_OK && drops.nUsed > 0 && i < p->nStep; i++) {
+        commit_step *s = &p->aStep[i];
+        const char *zOwn = mopitr_conn_account(s->pConn);
+        unsigned h, it;
+        if (s->fwd.op != MOPITR_CHANGE_CREATE)
+            continue;
+        h = mopitr_hash_object(&s->fwd.row, zOwn);
+        it = mopitr_rowindex_begin(&drops, h);
+        while ((j = mopitr_rowindex_next(&drops, h, &it)) >= 0) {
+            const commit_step *d = &p->aStep[j];
+            if (d->iConn == s->iConn && mopitr_row_same_object(&d->fwd.row, &s->fwd.row, zOwn))
+                s->iPhase = 4;
+        }
+    }
+    mopitr_rowindex_clear(&drops);
+    return rc;
+}
+
+/* The steps for the net changes aNet, not yet validated; phases as far as the
+** transaction knows (commit_check refines them with the server's rows). */
 static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
 {
     int i, rc = SQLITE_OK;
@@ -168,13 +200,16 @@ static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
             if (n->pOld->range_value != n->pNew->range_value ||
                 sqlite3_stricmp(n->pOld->az[MOPITR_COL_RANGE_UNIT],
                                 n->pNew->az[MOPITR_COL_RANGE_UNIT]) != 0)
-                rc = commit_add(p, n, MOPITR_CHANGE_ALTER, n->pNew, 0, 1);
+                rc = commit_add(p, n, MOPITR_CHANGE_ALTER, n->pNew, 0,
+                                commit_range_cmp(n->pNew, n->pOld) < 0 ? 2 : 1);
         } else if (n->pOld && n->pNew) {
             rc = commit_add(p, n, MOPITR_CHANGE_DROP, n->pOld, 0, 3);
             if (rc == SQLITE_OK)
                 rc = commit_add(p, n, MOPITR_CHANGE_CREATE, n->pNew, n->bOwnAccount, 4);
         }
     }
+    if (rc == SQLITE_OK)
+        rc = commit_after_drops(p);
     return rc;
 }
 
@@ -625,6 +660,26 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, i
     return rc;
 }
 
+/* See the header: the steps a COMMIT of aNet would send, in its order, unvalidated. */
+int mopitr_commit_plan(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppOut)
+{
+    mopitr_report *p = sqlite3_malloc64(sizeof(*p));
+    int rc;
+    *ppOut = NULL;
+    if (p == NULL)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof(*p));
+    rc = commit_build(aNet, nNet, p);
+    if (rc != SQLITE_OK) {
+        mopitr_report_free(p);
+        return rc;
+    }
+    if (p->nStep > 1)
+        qsort(p->aStep, (size_t)p->nStep, sizeof(commit_step), commit_step_cmp);
+    *ppOut = p;
+    return SQLITE_OK;
+}
+
 /* See the header: another table's xSync failed after this batch applied. */
 void mopitr_commit_undo(mopitr_report *p)
 {
@@ -638,6 +693,16 @@ void mopitr_commit_undo(mopitr_report *p)
 int mopitr_report_count(const mopitr_report *p)
 {
     return p ? p->nStep : 0;
+}
+
+/* See the header. */
+void mopitr_report_step_what(const mopitr_report *p, int i, const char **pzKind,
+                             const char **pzPitr)
+{
+    static const char *const azKind[] = {"?", "create", "alter", "drop"};
+    const commit_step *s = &p->aStep[i];
+    *pzKind = azKind[s->fwd.op];
+    *pzPitr = s->fwd.row.az[MOPITR_COL_NAME];
 }
 
 /* See the header. */

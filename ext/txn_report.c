@@ -1,21 +1,37 @@
 /*
-** txn_report.c: the mo_pitr_last_commit table: what the last COMMIT sent (issue 6).
+** txn_report.c: the tables of a connection's writes: mo_pitr_plan, what the open
+** transaction would send at COMMIT (issue 13, "see before"), and mo_pitr_last_commit,
+** what the last COMMIT or autocommit statement sent (issues 6 and 13).
 **
 ** Usage:
-**     BEGIN; ...writes to mo_pitr... COMMIT;
+**     BEGIN; ...writes to mo_pitr...
+**     SELECT seq, connection, statement, kind, pitr FROM mo_pitr_plan;   -- before
+**     COMMIT;
 **     SELECT seq, connection, statement, state, error FROM mo_pitr_last_commit;
 **
-** Eponymous only, read-only, one per database connection (its pAux is the connection's
-** transaction state, txn.c). One row per statement of the last COMMIT that had queued
-** changes, in the order they were (or would have been) sent:
+** Both eponymous only, read-only, one per database connection (pAux is the connection's
+** transaction state, txn.c). mo_pitr_plan: one row per statement COMMIT would send now,
+** in COMMIT's order (txn_commit.c: creates and range increases, range decreases, drops,
+** creates that need a dropped name or object), worked out from what the transaction
+** has read without asking the server (COMMIT validates first and may still refuse, or
+** order a CREATE after a DROP of an object it learns of then); empty outside a
+** transaction or when the queue nets to nothing:
+**     seq         1, 2, ...
+**     connection  the mo_connect() name
+**     statement   the CREATE / ALTER / DROP PITR text
+**     kind        create | alter | drop
+**     pitr        the PITR's name
+** mo_pitr_last_commit: one row per statement of the last COMMIT (or autocommit
+** statement) that wrote to mo_pitr, in the order they were (or would have been) sent:
 **     seq         1, 2, ...
 **     connection  the mo_connect() name
 **     statement   the CREATE / ALTER / DROP PITR text
 **     state       applied | undone | failed | not_sent | unknown
 **     error       NULL, or why: the server's error, a failed undo, a lost reply
 **
-** How it works: xFilter copies the report's texts (txn_commit.c keeps the report and
-** may replace it at the next COMMIT), so a scan is stable whatever happens meanwhile.
+** How it works: xFilter copies the texts (txn_commit.c keeps the report and may replace
+** it at the next COMMIT; the plan is built for the scan), so a scan is stable whatever
+** happens meanwhile. Reading either table sends nothing.
 */
 #include <string.h>
 
@@ -24,6 +40,7 @@
 typedef struct report_vtab {
     sqlite3_vtab base;
     mopitr_txn *pTxn; /* borrowed: lives as long as the module */
+    int bPlan;        /* mo_pitr_plan (else mo_pitr_last_commit) */
 } report_vtab;
 
 /* A cursor: a copy of the report's rows taken by xFilter. */
@@ -33,13 +50,16 @@ typedef struct report_cursor {
     int nRow, iRow;
 } report_cursor;
 
-/* xConnect (eponymous only). */
+/* xConnect of both tables (eponymous only): argv[0] is the module name. */
 static int report_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                           sqlite3_vtab **ppVtab, char **pzErr)
 {
     report_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, connection TEXT, "
-                                      "statement TEXT, state TEXT, error TEXT)");
+    int bPlan = sqlite3_stricmp(argv[0], "mo_pitr_plan") == 0;
+    int rc = sqlite3_declare_vtab(db, bPlan ? "CREATE TABLE x(seq INTEGER, connection TEXT, "
+                                              "statement TEXT, kind TEXT, pitr TEXT)"
+                                            : "CREATE TABLE x(seq INTEGER, connection TEXT, "
+                                              "statement TEXT, state TEXT, error TEXT)");
     if (rc != SQLITE_OK)
         return rc;
     v = sqlite3_malloc64(sizeof(*v));
@@ -47,6 +67,7 @@ static int report_connect(sqlite3 *db, void *pAux, int argc, const char *const *
         return SQLITE_NOMEM;
     memset(v, 0, sizeof(*v));
     v->pTxn = pAux;
+    v->bPlan = bPlan;
     *ppVtab = &v->base;
     return SQLITE_OK;
 }
@@ -96,16 +117,12 @@ static int report_close(sqlite3_vtab_cursor *pCur)
     return SQLITE_OK;
 }
 
-/* xFilter: copy the current report. */
-static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
-                         sqlite3_value **argv)
+/* Copy the 4 texts of each statement of p into c (state and error, or kind and pitr). */
+static int report_copy(report_cursor *c, const mopitr_report *p, int bPlan)
 {
-    report_cursor *c = (report_cursor *)pCur;
-    const mopitr_report *p = mopitr_txn_last_report(((report_vtab *)pCur->pVtab)->pTxn);
     const char *zConn, *zSql, *zState, *zError;
     int i, n = mopitr_report_count(p);
 
-    report_cursor_clear(c);
     if (n == 0)
         return SQLITE_OK;
     c->azCell = sqlite3_malloc64(sizeof(char *) * 4 * (size_t)n);
@@ -115,6 +132,8 @@ static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxS
     c->nRow = n;
     for (i = 0; i < n; i++) {
         mopitr_report_step(p, i, &zConn, &zSql, &zState, &zError);
+        if (bPlan)
+            mopitr_report_step_what(p, i, &zState, &zError);
         c->azCell[i * 4] = sqlite3_mprintf("%s", zConn);
         c->azCell[i * 4 + 1] = sqlite3_mprintf("%s", zSql);
         c->azCell[i * 4 + 2] = sqlite3_mprintf("%s", zState);
@@ -124,6 +143,25 @@ static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxS
             return SQLITE_NOMEM;
     }
     return SQLITE_OK;
+}
+
+/* xFilter: copy the last report, or the plan of the open transaction. */
+static int report_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                         sqlite3_value **argv)
+{
+    report_cursor *c = (report_cursor *)pCur;
+    report_vtab *v = (report_vtab *)pCur->pVtab;
+    mopitr_report *pPlan = NULL;
+    int rc;
+
+    report_cursor_clear(c);
+    if (!v->bPlan)
+        return report_copy(c, mopitr_txn_last_report(v->pTxn), 0);
+    rc = mopitr_txn_plan(v->pTxn, &pPlan);
+    if (rc == SQLITE_OK)
+        rc = report_copy(c, pPlan, 1);
+    mopitr_report_free(pPlan);
+    return rc;
 }
 
 /* xNext. */
@@ -174,8 +212,11 @@ static sqlite3_module report_module = {
     .xRowid = report_rowid,
 };
 
-/* See the header. */
+/* See the header. mo_pitr_last_commit first: it owns t, even when the second fails. */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *))
 {
-    return sqlite3_create_module_v2(db, "mo_pitr_last_commit", &report_module, t, xDestroy);
+    int rc = sqlite3_create_module_v2(db, "mo_pitr_last_commit", &report_module, t, xDestroy);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_module_v2(db, "mo_pitr_plan", &report_module, t, NULL);
+    return rc;
 }

@@ -1,0 +1,446 @@
+/*
+** journal.c: the journal of every remote statement one SQLite connection sent
+** (issue 13, "audit after"), and the mo_pitr_journal table that shows it.
+**
+** Usage:
+**     SELECT seq, time_utc, connection, statement, duration_ms, rows, error_number,
+**            error_message FROM mo_pitr_journal;
+**     SELECT mo_pitr_journal_size();          -- 1000: the entries kept (oldest dropped)
+**     SELECT mo_pitr_journal_size(10000);     -- keep more; 0 keeps none
+**
+** One journal per SQLite connection (the registry holds it; every MatrixOne connection
+** made through mo_connect() holds a reference). The connection layer records, through
+** the one hook mopitr_journal_record(), every statement it sends and every connect:
+** scans (SHOW PITR, with the rows delivered), writes (CREATE/ALTER/DROP PITR, with the
+** rows affected), the checks after a lost reply, reads retried on a fresh connection,
+** and each connect or reconnect ("CONNECT user@host:port"). Code that talks to the
+** server through conn.c is journaled without doing anything; code that sends something
+** another way calls mopitr_journal_record() itself.
+**
+** Columns:
+**     seq            1, 2, ... for the life of the SQLite connection (gaps: dropped)
+**     time_utc       when it was sent, 'YYYY-MM-DD HH:MM:SS.mmm' UTC
+**     connection     the mo_connect() name
+**     statement      the text sent ("CONNECT user@host:port" for a login)
+**     duration_ms    from sending to the last row or the reply (REAL)
+**     rows           rows returned (a read) or affected (a write); NULL after an error
+**     error_number   the server's or libmariadb's error number, NULL on success
+**     error_message  its message, NULL on success
+** Never a secret: statements are PITR statements and logins are written without the
+** password; messages are the server's or libmariadb's, which never echo one.
+**
+** How it works: a ring of entries (default MOPITR_JOURNAL_DEFAULT); a full ring drops
+** its oldest entry. xFilter copies the entries, so a scan is stable while the journal
+** moves (reading mo_pitr_journal sends nothing, so it adds nothing either).
+*/
+#include <string.h>
+#include <time.h>
+
+#include "mo_pitr_int.h"
+
+typedef struct journal_entry {
+    sqlite3_int64 iSeq;
+    sqlite3_int64 iTimeMs; /* Unix time in ms, UTC */
+    double msDuration;
+    sqlite3_int64 nRows; /* -1: NULL */
+    unsigned merr;
+    char *zConn;
+    char *zSql;
+    char *zMsg; /* NULL on success */
+} journal_entry;
+
+struct mopitr_journal {
+    int nRef;
+    journal_entry *aEntry;   /* ring of nSize */
+    int nSize, nUsed, iHead; /* iHead: the oldest entry */
+    sqlite3_int64 iSeq;      /* the last seq given */
+};
+
+/* Free what one entry owns and zero it. */
+static void journal_entry_clear(journal_entry *e)
+{
+    sqlite3_free(e->zConn);
+    sqlite3_free(e->zSql);
+    sqlite3_free(e->zMsg);
+    memset(e, 0, sizeof(*e));
+}
+
+/* See the header. */
+mopitr_journal *mopitr_journal_new(void)
+{
+    mopitr_journal *j = sqlite3_malloc64(sizeof(*j));
+    if (j == NULL)
+        return NULL;
+    memset(j, 0, sizeof(*j));
+    j->nRef = 1;
+    if (mopitr_journal_resize(j, MOPITR_JOURNAL_DEFAULT) != SQLITE_OK) {
+        sqlite3_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* See the header. */
+void mopitr_journal_ref(mopitr_journal *j)
+{
+    if (j)
+        j->nRef++;
+}
+
+/* See the header. */
+void mopitr_journal_unref(void *pArg)
+{
+    mopitr_journal *j = pArg;
+    int i;
+    if (j == NULL || --j->nRef > 0)
+        return;
+    for (i = 0; i < j->nSize; i++)
+        journal_entry_clear(&j->aEntry[i]);
+    sqlite3_free(j->aEntry);
+    sqlite3_free(j);
+}
+
+/* See the header. */
+int mopitr_journal_resize(mopitr_journal *j, int nSize)
+{
+    journal_entry *aNew = NULL;
+    int i, nKeep = j->nUsed < nSize ? j->nUsed : nSize;
+    if (nSize > 0) {
+        aNew = sqlite3_malloc64(sizeof(journal_entry) * (size_t)nSize);
+        if (aNew == NULL)
+            return SQLITE_NOMEM;
+        memset(aNew, 0, sizeof(journal_entry) * (size_t)nSize);
+    }
+    /* Keep the newest nKeep entries, oldest first; free the rest. */
+    for (i = 0; i < j->nUsed; i++) {
+        journal_entry *e = &j->aEntry[(j->iHead + i) % j->nSize];
+        int iNew = i - (j->nUsed - nKeep);
+        if (iNew >= 0) {
+            aNew[iNew] = *e;
+            memset(e, 0, sizeof(*e));
+        } else {
+            journal_entry_clear(e);
+        }
+    }
+    sqlite3_free(j->aEntry);
+    j->aEntry = aNew;
+    j->nSize = nSize;
+    j->nUsed = nKeep;
+    j->iHead = 0;
+    return SQLITE_OK;
+}
+
+/* See the header. */
+int mopitr_journal_size(const mopitr_journal *j)
+{
+    return j->nSize;
+}
+
+/* Now, as Unix time in ms (UTC). */
+static sqlite3_int64 journal_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (sqlite3_int64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* See the header. */
+sqlite3_int64 mopitr_journal_clock_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (sqlite3_int64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* See the header. */
+void mopitr_journal_record(mopitr_journal *j, const char *zConn, const char *zSql,
+                           sqlite3_int64 iStartUs, sqlite3_int64 nRows, unsigned merr,
+                           const char *zMsg)
+{
+    sqlite3_int64 iNowUs = mopitr_journal_clock_us();
+    journal_entry *e;
+    if (j == NULL || j->nSize == 0)
+        return;
+    if (j->nUsed == j->nSize) {
+        e = &j->aEntry[j->iHead]; /* full: drop the oldest */
+        journal_entry_clear(e);
+        j->iHead = (j->iHead + 1) % j->nSize;
+    } else {
+        e = &j->aEntry[(j->iHead + j->nUsed) % j->nSize];
+        j->nUsed++;
+    }
+    e->iSeq = ++j->iSeq;
+    e->msDuration = iStartUs > 0 && iNowUs >= iStartUs ? (double)(iNowUs - iStartUs) / 1000.0 : 0;
+    e->iTimeMs = journal_now_ms() - (sqlite3_int64)e->msDuration;
+    e->nRows = merr || zMsg ? -1 : nRows;
+    e->merr = merr;
+    /* Out of memory: the entry stays, with what could be kept (NULL texts). */
+    e->zConn = sqlite3_mprintf("%s", zConn ? zConn : "");
+    e->zSql = sqlite3_mprintf("%s", zSql ? zSql : "");
+    e->zMsg = zMsg ? sqlite3_mprintf("%s", zMsg) : NULL;
+}
+
+/* ---- the mo_pitr_journal table ----------------------------------------- */
+
+enum {
+    JOURNAL_SEQ = 0,
+    JOURNAL_TIME,
+    JOURNAL_CONN,
+    JOURNAL_SQL,
+    JOURNAL_DURATION,
+    JOURNAL_ROWS,
+    JOURNAL_ERRNO,
+    JOURNAL_ERROR
+};
+
+typedef struct journal_vtab {
+    sqlite3_vtab base;
+    mopitr_journal *pJournal; /* one reference */
+} journal_vtab;
+
+typedef struct journal_cursor {
+    sqlite3_vtab_cursor base;
+    journal_entry *aRow; /* copies, oldest first */
+    int nRow, iRow;
+} journal_cursor;
+
+/* xConnect (eponymous only). */
+static int journal_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                           sqlite3_vtab **ppVtab, char **pzErr)
+{
+    journal_vtab *v;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, time_utc TEXT, connection "
+                                      "TEXT, statement TEXT, duration_ms REAL, rows INTEGER, "
+                                      "error_number INTEGER, error_message TEXT)");
+    if (rc != SQLITE_OK)
+        return rc;
+    v = sqlite3_malloc64(sizeof(*v));
+    if (v == NULL)
+        return SQLITE_NOMEM;
+    memset(v, 0, sizeof(*v));
+    v->pJournal = pAux;
+    mopitr_journal_ref(v->pJournal);
+    *ppVtab = &v->base;
+    return SQLITE_OK;
+}
+
+/* xDisconnect. */
+static int journal_disconnect(sqlite3_vtab *pVtab)
+{
+    journal_vtab *v = (journal_vtab *)pVtab;
+    mopitr_journal_unref(v->pJournal);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* xBestIndex: a full scan (at most the ring's size). */
+static int journal_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
+{
+    pInfo->estimatedCost = 1000;
+    pInfo->estimatedRows = 1000;
+    return SQLITE_OK;
+}
+
+/* Free a cursor's copies. */
+static void journal_cursor_clear(journal_cursor *c)
+{
+    int i;
+    for (i = 0; i < c->nRow; i++)
+        journal_entry_clear(&c->aRow[i]);
+    sqlite3_free(c->aRow);
+    c->aRow = NULL;
+    c->nRow = c->iRow = 0;
+}
+
+/* xOpen. */
+static int journal_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
+{
+    journal_cursor *c = sqlite3_malloc64(sizeof(*c));
+    if (c == NULL)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof(*c));
+    *ppCursor = &c->base;
+    return SQLITE_OK;
+}
+
+/* xClose. */
+static int journal_close(sqlite3_vtab_cursor *pCur)
+{
+    journal_cursor_clear((journal_cursor *)pCur);
+    sqlite3_free(pCur);
+    return SQLITE_OK;
+}
+
+/* Copy of z (NULL stays NULL); *pbOom set on OOM. */
+static char *journal_dup(const char *z, int *pbOom)
+{
+    char *zOut;
+    if (z == NULL)
+        return NULL;
+    zOut = sqlite3_mprintf("%s", z);
+    if (zOut == NULL)
+        *pbOom = 1;
+    return zOut;
+}
+
+/* xFilter: copy the journal, oldest first. */
+static int journal_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                          sqlite3_value **argv)
+{
+    journal_cursor *c = (journal_cursor *)pCur;
+    const mopitr_journal *j = ((journal_vtab *)pCur->pVtab)->pJournal;
+    int i, bOom = 0;
+
+    journal_cursor_clear(c);
+    if (j->nUsed == 0)
+        return SQLITE_OK;
+    c->aRow = sqlite3_malloc64(sizeof(journal_entry) * (size_t)j->nUsed);
+    if (c->aRow == NULL)
+        return SQLITE_NOMEM;
+    memset(c->aRow, 0, sizeof(journal_entry) * (size_t)j->nUsed);
+    c->nRow = j->nUsed;
+    for (i = 0; i < j->nUsed; i++) {
+        const journal_entry *e = &j->aEntry[(j->iHead + i) % j->nSize];
+        journal_entry *o = &c->aRow[i];
+        *o = *e;
+        o->zConn = journal_dup(e->zConn, &bOom);
+        o->zSql = journal_dup(e->zSql, &bOom);
+        o->zMsg = journal_dup(e->zMsg, &bOom);
+    }
+    return bOom ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* xNext. */
+static int journal_next(sqlite3_vtab_cursor *pCur)
+{
+    ((journal_cursor *)pCur)->iRow++;
+    return SQLITE_OK;
+}
+
+/* xEof. */
+static int journal_eof(sqlite3_vtab_cursor *pCur)
+{
+    journal_cursor *c = (journal_cursor *)pCur;
+    return c->iRow >= c->nRow;
+}
+
+/* The entry's time as 'YYYY-MM-DD HH:MM:SS.mmm' (UTC) into aBuf (32 bytes). */
+static void journal_format_time(sqlite3_int64 iMs, char *aBuf)
+{
+    time_t t = (time_t)(iMs / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    sqlite3_snprintf(32, aBuf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(iMs % 1000));
+}
+
+/* xColumn. */
+static int journal_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
+{
+    journal_cursor *c = (journal_cursor *)pCur;
+    const journal_entry *e = &c->aRow[c->iRow];
+    char aTime[32];
+    switch (iCol) {
+    case JOURNAL_SEQ:
+        sqlite3_result_int64(ctx, e->iSeq);
+        break;
+    case JOURNAL_TIME:
+        journal_format_time(e->iTimeMs, aTime);
+        sqlite3_result_text(ctx, aTime, -1, SQLITE_TRANSIENT);
+        break;
+    case JOURNAL_CONN:
+        sqlite3_result_text(ctx, e->zConn, -1, SQLITE_TRANSIENT);
+        break;
+    case JOURNAL_SQL:
+        sqlite3_result_text(ctx, e->zSql, -1, SQLITE_TRANSIENT);
+        break;
+    case JOURNAL_DURATION:
+        sqlite3_result_double(ctx, e->msDuration);
+        break;
+    case JOURNAL_ROWS:
+        if (e->nRows >= 0)
+            sqlite3_result_int64(ctx, e->nRows);
+        break;
+    case JOURNAL_ERRNO:
+        if (e->merr || e->zMsg)
+            sqlite3_result_int64(ctx, (sqlite3_int64)e->merr);
+        break;
+    case JOURNAL_ERROR:
+        if (e->zMsg)
+            sqlite3_result_text(ctx, e->zMsg, -1, SQLITE_TRANSIENT);
+        break;
+    default:
+        break;
+    }
+    return SQLITE_OK;
+}
+
+/* xRowid: the seq. */
+static int journal_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
+{
+    journal_cursor *c = (journal_cursor *)pCur;
+    *pRowid = c->aRow[c->iRow].iSeq;
+    return SQLITE_OK;
+}
+
+static sqlite3_module journal_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = journal_connect,
+    .xBestIndex = journal_best_index,
+    .xDisconnect = journal_disconnect,
+    .xDestroy = journal_disconnect,
+    .xOpen = journal_open,
+    .xClose = journal_close,
+    .xFilter = journal_filter,
+    .xNext = journal_next,
+    .xEof = journal_eof,
+    .xColumn = journal_column,
+    .xRowid = journal_rowid,
+};
+
+/* SQL function mo_pitr_journal_size([n]): the ring's size, set to n first. */
+static void journal_size_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    mopitr_journal *j = sqlite3_user_data(ctx);
+    if (argc == 1) {
+        sqlite3_int64 n = sqlite3_value_int64(argv[0]);
+        char *zErr;
+        if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER || n < 0 || n > MOPITR_JOURNAL_MAX) {
+            zErr = mopitr_errf(
+                "mo_pitr_journal_size() takes an integer from 0 to %d, got '%s'",
+                MOPITR_JOURNAL_MAX,
+                sqlite3_value_text(argv[0]) ? (const char *)sqlite3_value_text(argv[0]) : "NULL");
+            if (zErr)
+                sqlite3_result_error(ctx, zErr, -1);
+            else
+                sqlite3_result_error_nomem(ctx);
+            sqlite3_free(zErr);
+            return;
+        }
+        if (mopitr_journal_resize(j, (int)n) != SQLITE_OK) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, j->nSize);
+}
+
+/* See the header. */
+int mopitr_journal_register(sqlite3 *db, mopitr_journal *j)
+{
+    int rc, i;
+    for (i = 0, rc = SQLITE_OK; rc == SQLITE_OK && i < 2; i++) {
+        mopitr_journal_ref(j); /* dropped by the destructor, also on failure */
+        rc = sqlite3_create_function_v2(db, "mo_pitr_journal_size", i,
+                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, j, journal_size_func, NULL,
+                                        NULL, mopitr_journal_unref);
+    }
+    if (rc == SQLITE_OK) {
+        mopitr_journal_ref(j);
+        rc = sqlite3_create_module_v2(db, "mo_pitr_journal", &journal_module, j,
+                                      mopitr_journal_unref);
+    }
+    return rc;
+}
