@@ -81,10 +81,10 @@ int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, 
     return rc;
 }
 
-/* See the header. */
-int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, char **pzErr)
+/* Every row of the SHOW PITR zSql (taken over; NULL: out of memory) on pConn. */
+static int change_fetch(mopitr_conn *pConn, char *zSql, mopitr_row **paRow, int *pnRow,
+                        char **pzErr)
 {
-    char *zSql = mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pConn));
     int rc;
     *paRow = NULL;
     *pnRow = 0;
@@ -93,6 +93,13 @@ int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, ch
     rc = mopitr_conn_fetch_sql(pConn, zSql, paRow, pnRow, pzErr);
     sqlite3_free(zSql);
     return rc;
+}
+
+/* See the header. */
+int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, char **pzErr)
+{
+    return change_fetch(pConn, mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(pConn)),
+                        paRow, pnRow, pzErr);
 }
 
 /* Append z to x as a string literal (escaped for the session: bNoBs), after ", " when
@@ -159,15 +166,8 @@ int mopitr_pitr_probe(mopitr_conn *pConn, const mopitr_row *pNew, mopitr_row **p
                       char **pzErr)
 {
     const char *zName = pNew->az[MOPITR_COL_NAME];
-    char *zSql = mopitr_pitr_probe_sql(pConn, &zName, zName ? 1 : 0, &pNew, 1);
-    int rc;
-    *paRow = NULL;
-    *pnRow = 0;
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_fetch_sql(pConn, zSql, paRow, pnRow, pzErr);
-    sqlite3_free(zSql);
-    return rc;
+    return change_fetch(pConn, mopitr_pitr_probe_sql(pConn, &zName, zName ? 1 : 0, &pNew, 1), paRow,
+                        pnRow, pzErr);
 }
 
 /* After the server refused CREATE pCh because its object already has a PITR: name

@@ -30,8 +30,9 @@
 ** password; messages are the server's or libmariadb's, which never echo one.
 **
 ** How it works: a ring of entries (default MOPITR_JOURNAL_DEFAULT); a full ring drops
-** its oldest entry. xFilter copies the entries, so a scan is stable while the journal
-** moves (reading mo_pitr_journal sends nothing, so it adds nothing either).
+** its oldest entry. The table is a snapshot table (snaptab.c): each scan copies the
+** entries, so it is stable while the journal moves (reading mo_pitr_journal sends
+** nothing, so it adds nothing either).
 */
 #include <string.h>
 #include <time.h>
@@ -180,149 +181,7 @@ void mopitr_journal_record(mopitr_journal *j, const char *zConn, const char *zSq
     e->zMsg = zMsg ? sqlite3_mprintf("%s", zMsg) : NULL;
 }
 
-/* ---- the mo_pitr_journal table ----------------------------------------- */
-
-enum {
-    JOURNAL_SEQ = 0,
-    JOURNAL_TIME,
-    JOURNAL_CONN,
-    JOURNAL_SQL,
-    JOURNAL_DURATION,
-    JOURNAL_ROWS,
-    JOURNAL_ERRNO,
-    JOURNAL_ERROR
-};
-
-typedef struct journal_vtab {
-    sqlite3_vtab base;
-    mopitr_journal *pJournal; /* one reference */
-} journal_vtab;
-
-typedef struct journal_cursor {
-    sqlite3_vtab_cursor base;
-    journal_entry *aRow; /* copies, oldest first */
-    int nRow, iRow;
-} journal_cursor;
-
-/* xConnect (eponymous only). */
-static int journal_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                           sqlite3_vtab **ppVtab, char **pzErr)
-{
-    journal_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, time_utc TEXT, connection "
-                                      "TEXT, statement TEXT, duration_ms REAL, rows INTEGER, "
-                                      "error_number INTEGER, error_message TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->pJournal = pAux;
-    mopitr_journal_ref(v->pJournal);
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int journal_disconnect(sqlite3_vtab *pVtab)
-{
-    journal_vtab *v = (journal_vtab *)pVtab;
-    mopitr_journal_unref(v->pJournal);
-    sqlite3_free(v);
-    return SQLITE_OK;
-}
-
-/* xBestIndex: a full scan (at most the ring's size). */
-static int journal_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
-{
-    pInfo->estimatedCost = 1000;
-    pInfo->estimatedRows = 1000;
-    return SQLITE_OK;
-}
-
-/* Free a cursor's copies. */
-static void journal_cursor_clear(journal_cursor *c)
-{
-    int i;
-    for (i = 0; i < c->nRow; i++)
-        journal_entry_clear(&c->aRow[i]);
-    sqlite3_free(c->aRow);
-    c->aRow = NULL;
-    c->nRow = c->iRow = 0;
-}
-
-/* xOpen. */
-static int journal_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
-{
-    journal_cursor *c = sqlite3_malloc64(sizeof(*c));
-    if (c == NULL)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof(*c));
-    *ppCursor = &c->base;
-    return SQLITE_OK;
-}
-
-/* xClose. */
-static int journal_close(sqlite3_vtab_cursor *pCur)
-{
-    journal_cursor_clear((journal_cursor *)pCur);
-    sqlite3_free(pCur);
-    return SQLITE_OK;
-}
-
-/* Copy of z (NULL stays NULL); *pbOom set on OOM. */
-static char *journal_dup(const char *z, int *pbOom)
-{
-    char *zOut;
-    if (z == NULL)
-        return NULL;
-    zOut = sqlite3_mprintf("%s", z);
-    if (zOut == NULL)
-        *pbOom = 1;
-    return zOut;
-}
-
-/* xFilter: copy the journal, oldest first. */
-static int journal_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
-                          sqlite3_value **argv)
-{
-    journal_cursor *c = (journal_cursor *)pCur;
-    const mopitr_journal *j = ((journal_vtab *)pCur->pVtab)->pJournal;
-    int i, bOom = 0;
-
-    journal_cursor_clear(c);
-    if (j->nUsed == 0)
-        return SQLITE_OK;
-    c->aRow = sqlite3_malloc64(sizeof(journal_entry) * (size_t)j->nUsed);
-    if (c->aRow == NULL)
-        return SQLITE_NOMEM;
-    memset(c->aRow, 0, sizeof(journal_entry) * (size_t)j->nUsed);
-    c->nRow = j->nUsed;
-    for (i = 0; i < j->nUsed; i++) {
-        const journal_entry *e = &j->aEntry[(j->iHead + i) % j->nSize];
-        journal_entry *o = &c->aRow[i];
-        *o = *e;
-        o->zConn = journal_dup(e->zConn, &bOom);
-        o->zSql = journal_dup(e->zSql, &bOom);
-        o->zMsg = journal_dup(e->zMsg, &bOom);
-    }
-    return bOom ? SQLITE_NOMEM : SQLITE_OK;
-}
-
-/* xNext. */
-static int journal_next(sqlite3_vtab_cursor *pCur)
-{
-    ((journal_cursor *)pCur)->iRow++;
-    return SQLITE_OK;
-}
-
-/* xEof. */
-static int journal_eof(sqlite3_vtab_cursor *pCur)
-{
-    journal_cursor *c = (journal_cursor *)pCur;
-    return c->iRow >= c->nRow;
-}
+/* ---- the mo_pitr_journal table (snaptab.c) ----------------------------- */
 
 /* The entry's time as 'YYYY-MM-DD HH:MM:SS.mmm' (UTC) into aBuf (32 bytes). */
 static void journal_format_time(sqlite3_int64 iMs, char *aBuf)
@@ -335,70 +194,32 @@ static void journal_format_time(sqlite3_int64 iMs, char *aBuf)
                      (int)(iMs % 1000));
 }
 
-/* xColumn. */
-static int journal_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
+/* The table's rows: the entries, oldest first. */
+static int journal_fill(void *pAux, mopitr_snap *s)
 {
-    journal_cursor *c = (journal_cursor *)pCur;
-    const journal_entry *e = &c->aRow[c->iRow];
+    const mopitr_journal *j = pAux;
     char aTime[32];
-    switch (iCol) {
-    case JOURNAL_SEQ:
-        sqlite3_result_int64(ctx, e->iSeq);
-        break;
-    case JOURNAL_TIME:
+    int i;
+    for (i = 0; i < j->nUsed; i++) {
+        const journal_entry *e = &j->aEntry[(j->iHead + i) % j->nSize];
         journal_format_time(e->iTimeMs, aTime);
-        sqlite3_result_text(ctx, aTime, -1, SQLITE_TRANSIENT);
-        break;
-    case JOURNAL_CONN:
-        sqlite3_result_text(ctx, e->zConn, -1, SQLITE_TRANSIENT);
-        break;
-    case JOURNAL_SQL:
-        sqlite3_result_text(ctx, e->zSql, -1, SQLITE_TRANSIENT);
-        break;
-    case JOURNAL_DURATION:
-        sqlite3_result_double(ctx, e->msDuration);
-        break;
-    case JOURNAL_ROWS:
+        mopitr_snap_int(s, e->iSeq);
+        mopitr_snap_text(s, aTime);
+        mopitr_snap_text(s, e->zConn);
+        mopitr_snap_text(s, e->zSql);
+        mopitr_snap_real(s, e->msDuration);
         if (e->nRows >= 0)
-            sqlite3_result_int64(ctx, e->nRows);
-        break;
-    case JOURNAL_ERRNO:
+            mopitr_snap_int(s, e->nRows);
+        else
+            mopitr_snap_null(s);
         if (e->merr || e->zMsg)
-            sqlite3_result_int64(ctx, (sqlite3_int64)e->merr);
-        break;
-    case JOURNAL_ERROR:
-        if (e->zMsg)
-            sqlite3_result_text(ctx, e->zMsg, -1, SQLITE_TRANSIENT);
-        break;
-    default:
-        break;
+            mopitr_snap_int(s, (sqlite3_int64)e->merr);
+        else
+            mopitr_snap_null(s);
+        mopitr_snap_text(s, e->zMsg);
     }
     return SQLITE_OK;
 }
-
-/* xRowid: the seq. */
-static int journal_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
-{
-    journal_cursor *c = (journal_cursor *)pCur;
-    *pRowid = c->aRow[c->iRow].iSeq;
-    return SQLITE_OK;
-}
-
-static sqlite3_module journal_module = {
-    .iVersion = 0,
-    .xCreate = NULL, /* eponymous only */
-    .xConnect = journal_connect,
-    .xBestIndex = journal_best_index,
-    .xDisconnect = journal_disconnect,
-    .xDestroy = journal_disconnect,
-    .xOpen = journal_open,
-    .xClose = journal_close,
-    .xFilter = journal_filter,
-    .xNext = journal_next,
-    .xEof = journal_eof,
-    .xColumn = journal_column,
-    .xRowid = journal_rowid,
-};
 
 /* SQL function mo_pitr_journal_size([n]): the ring's size, set to n first. */
 static void journal_size_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -439,8 +260,11 @@ int mopitr_journal_register(sqlite3 *db, mopitr_journal *j)
     }
     if (rc == SQLITE_OK) {
         mopitr_journal_ref(j);
-        rc = sqlite3_create_module_v2(db, "mo_pitr_journal", &journal_module, j,
-                                      mopitr_journal_unref);
+        rc = mopitr_snap_register(db, "mo_pitr_journal",
+                                  "CREATE TABLE x(seq INTEGER, time_utc TEXT, connection TEXT, "
+                                  "statement TEXT, duration_ms REAL, rows INTEGER, "
+                                  "error_number INTEGER, error_message TEXT)",
+                                  8, journal_fill, j, mopitr_journal_unref);
     }
     return rc;
 }

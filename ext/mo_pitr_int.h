@@ -373,6 +373,29 @@ char *mopitr_plan_render(const mopitr_arg *aArg, int nArg, int bNoBackslashEscap
 int mopitr_plan_match(const mopitr_row *p, const mopitr_arg *aArg, int nArg);
 
 /* ======================================================================
+** snaptab.c: read-only eponymous tables made of a snapshot per scan (live)
+** ====================================================================== */
+
+typedef struct mopitr_snap mopitr_snap; /* the rows a fill function appends */
+
+/* Fill s with the table's rows, cell by cell, row after row (nCol cells a row).
+** SQLITE_OK, or an error code that fails the scan. */
+typedef int (*mopitr_snap_fill)(void *pAux, mopitr_snap *s);
+
+/* Append one cell: a copy of z (NULL: SQL NULL), an integer, a real, or NULL. An
+** allocation failure is remembered and fails the scan. */
+void mopitr_snap_text(mopitr_snap *s, const char *z);
+void mopitr_snap_int(mopitr_snap *s, sqlite3_int64 i);
+void mopitr_snap_real(mopitr_snap *s, double r);
+void mopitr_snap_null(mopitr_snap *s);
+
+/* Register the eponymous table zModule with columns zSchema ("CREATE TABLE x(...)", nCol
+** of them), rows from xFill(pAux). xDestroy(pAux) runs when the module goes (also when
+** registering fails). */
+int mopitr_snap_register(sqlite3 *db, const char *zModule, const char *zSchema, int nCol,
+                         mopitr_snap_fill xFill, void *pAux, void (*xDestroy)(void *));
+
+/* ======================================================================
 ** journal.c: the journal of the remote statements of one SQLite connection (live)
 ** ====================================================================== */
 

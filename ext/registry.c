@@ -417,203 +417,45 @@ out:
         sqlite3_free(zErr);
 }
 
-/* ---- the mo_connections table ------------------------------------------ */
+/* ---- the mo_connections table (snaptab.c) ------------------------------- */
 
-enum {
-    CONNS_NAME = 0,
-    CONNS_HOST,
-    CONNS_PORT,
-    CONNS_USER,
-    CONNS_ACCOUNT,
-    CONNS_SERVER_VERSION,
-    CONNS_STATE,
-    CONNS_CONNECTION_ID,
-    CONNS_TLS,
-    CONNS_NCOL
-};
-
-typedef struct conns_vtab {
-    sqlite3_vtab base;
-    mopitr_registry *pReg; /* one reference */
-} conns_vtab;
-
-/* One snapshot row: every value copied, so mo_disconnect() during a scan is safe. */
-typedef struct conns_row {
-    char *az[CONNS_NCOL]; /* text values; PORT and CONNECTION_ID as decimal text */
-} conns_row;
-
-typedef struct conns_cursor {
-    sqlite3_vtab_cursor base;
-    conns_row *aRow;
-    int nRow;
-    int iRow;
-} conns_cursor;
-
-/* xConnect for mo_connections (eponymous only). */
-static int conns_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                         sqlite3_vtab **ppVtab, char **pzErr)
+/* Its rows: every connection, oldest first, copied (mo_disconnect() during a scan is
+** safe). */
+static int registry_conns_fill(void *pAux, mopitr_snap *s)
 {
-    conns_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, "
-                                      "user TEXT, account TEXT, server_version TEXT, "
-                                      "state TEXT, connection_id INTEGER, tls TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->pReg = pAux;
-    mopitr_registry_ref(v->pReg);
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
+    const mopitr_registry *p = pAux;
+    const registry_entry *e;
+    const registry_entry **aE;
+    int i, n = 0;
 
-/* xDisconnect for mo_connections. */
-static int conns_disconnect(sqlite3_vtab *pVtab)
-{
-    conns_vtab *v = (conns_vtab *)pVtab;
-    mopitr_registry_unref(v->pReg);
-    sqlite3_free(v);
-    return SQLITE_OK;
-}
-
-/* xBestIndex: always a full scan of the (small) list. */
-static int conns_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
-{
-    pInfo->estimatedCost = 10;
-    pInfo->estimatedRows = 10;
-    return SQLITE_OK;
-}
-
-/* Free the cursor's snapshot. */
-static void conns_clear(conns_cursor *c)
-{
-    int i, j;
-    for (i = 0; i < c->nRow; i++) {
-        for (j = 0; j < CONNS_NCOL; j++)
-            sqlite3_free(c->aRow[i].az[j]);
-    }
-    sqlite3_free(c->aRow);
-    c->aRow = NULL;
-    c->nRow = c->iRow = 0;
-}
-
-/* xOpen for mo_connections. */
-static int conns_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
-{
-    conns_cursor *c = sqlite3_malloc64(sizeof(*c));
-    if (c == NULL)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof(*c));
-    *ppCursor = &c->base;
-    return SQLITE_OK;
-}
-
-/* xClose for mo_connections. */
-static int conns_close(sqlite3_vtab_cursor *pCur)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    conns_clear(c);
-    sqlite3_free(c);
-    return SQLITE_OK;
-}
-
-/* Copy z into *pz (NULL stays NULL); returns 0 on OOM. */
-static int conns_set(char **pz, const char *z)
-{
-    if (z == NULL)
-        return 1;
-    *pz = sqlite3_mprintf("%s", z);
-    return *pz != NULL;
-}
-
-/* xFilter: snapshot the registry, oldest connection first. */
-static int conns_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
-                        sqlite3_value **argv)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    mopitr_registry *p = ((conns_vtab *)pCur->pVtab)->pReg;
-    registry_entry *e;
-    int n = 0, i, bOk = 1;
-
-    conns_clear(c);
     for (e = p->pList; e; e = e->pNext)
         n++;
     if (n == 0)
         return SQLITE_OK;
-    c->aRow = sqlite3_malloc64(sizeof(conns_row) * (size_t)n);
-    if (c->aRow == NULL)
+    aE = sqlite3_malloc64(sizeof(*aE) * (size_t)n);
+    if (aE == NULL)
         return SQLITE_NOMEM;
-    memset(c->aRow, 0, sizeof(conns_row) * (size_t)n);
-    c->nRow = n;
-    /* The list is newest first: fill from the end. */
-    for (e = p->pList, i = n - 1; e && bOk; e = e->pNext, i--) {
-        conns_row *r = &c->aRow[i];
-        const mopitr_dsn *d = mopitr_conn_dsn(e->pConn);
-        unsigned long id = mopitr_conn_thread_id(e->pConn);
-        bOk = conns_set(&r->az[CONNS_NAME], e->zName) && conns_set(&r->az[CONNS_HOST], d->host) &&
-              (r->az[CONNS_PORT] = sqlite3_mprintf("%u", d->port)) != NULL &&
-              conns_set(&r->az[CONNS_USER], d->user) &&
-              conns_set(&r->az[CONNS_ACCOUNT], mopitr_conn_account(e->pConn)) &&
-              conns_set(&r->az[CONNS_SERVER_VERSION], mopitr_conn_server_version(e->pConn)) &&
-              conns_set(&r->az[CONNS_STATE], mopitr_conn_state(e->pConn)) &&
-              (id == 0 || (r->az[CONNS_CONNECTION_ID] = sqlite3_mprintf("%lu", id)) != NULL) &&
-              conns_set(&r->az[CONNS_TLS], mopitr_conn_tls(e->pConn));
+    for (e = p->pList, i = n - 1; e; e = e->pNext, i--)
+        aE[i] = e; /* the list is newest first */
+    for (i = 0; i < n; i++) {
+        const mopitr_dsn *d = mopitr_conn_dsn(aE[i]->pConn);
+        unsigned long id = mopitr_conn_thread_id(aE[i]->pConn);
+        mopitr_snap_text(s, aE[i]->zName);
+        mopitr_snap_text(s, d->host);
+        mopitr_snap_int(s, d->port);
+        mopitr_snap_text(s, d->user);
+        mopitr_snap_text(s, mopitr_conn_account(aE[i]->pConn));
+        mopitr_snap_text(s, mopitr_conn_server_version(aE[i]->pConn));
+        mopitr_snap_text(s, mopitr_conn_state(aE[i]->pConn));
+        if (id)
+            mopitr_snap_int(s, (sqlite3_int64)id);
+        else
+            mopitr_snap_null(s);
+        mopitr_snap_text(s, mopitr_conn_tls(aE[i]->pConn));
     }
-    return bOk ? SQLITE_OK : SQLITE_NOMEM;
-}
-
-/* xNext for mo_connections. */
-static int conns_next(sqlite3_vtab_cursor *pCur)
-{
-    ((conns_cursor *)pCur)->iRow++;
+    sqlite3_free(aE);
     return SQLITE_OK;
 }
-
-/* xEof for mo_connections. */
-static int conns_eof(sqlite3_vtab_cursor *pCur)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    return c->iRow >= c->nRow;
-}
-
-/* xColumn for mo_connections: port and connection_id as integers, the rest as text. */
-static int conns_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    const char *z = c->aRow[c->iRow].az[iCol];
-    if (z == NULL)
-        sqlite3_result_null(ctx);
-    else if (iCol == CONNS_PORT || iCol == CONNS_CONNECTION_ID)
-        sqlite3_result_int64(ctx, (sqlite3_int64)strtoull(z, NULL, 10));
-    else
-        sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
-    return SQLITE_OK;
-}
-
-/* xRowid for mo_connections: the position in the snapshot. */
-static int conns_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
-{
-    *pRowid = ((conns_cursor *)pCur)->iRow + 1;
-    return SQLITE_OK;
-}
-
-static sqlite3_module conns_module = {
-    .iVersion = 0,
-    .xCreate = NULL, /* eponymous only */
-    .xConnect = conns_connect,
-    .xBestIndex = conns_best_index,
-    .xDisconnect = conns_disconnect,
-    .xDestroy = conns_disconnect,
-    .xOpen = conns_open,
-    .xClose = conns_close,
-    .xFilter = conns_filter,
-    .xNext = conns_next,
-    .xEof = conns_eof,
-    .xColumn = conns_column,
-    .xRowid = conns_rowid,
-};
 
 /* Register mo_connect(), mo_disconnect(), mo_pitr_allow_delete_all() and mo_connections;
 ** each holds a reference. */
@@ -645,8 +487,11 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
     }
     if (rc == SQLITE_OK) {
         mopitr_registry_ref(p);
-        rc =
-            sqlite3_create_module_v2(db, "mo_connections", &conns_module, p, mopitr_registry_unref);
+        rc = mopitr_snap_register(db, "mo_connections",
+                                  "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, user TEXT, "
+                                  "account TEXT, server_version TEXT, state TEXT, "
+                                  "connection_id INTEGER, tls TEXT)",
+                                  9, registry_conns_fill, p, mopitr_registry_unref);
     }
     if (rc == SQLITE_OK)
         rc = mopitr_journal_register(db, p->pJournal); /* mo_pitr_journal (journal.c) */
