@@ -11,7 +11,7 @@
 ** Usage:
 **     mopitr_change ch = {MOPITR_CHANGE_DROP};  ch.row.az[MOPITR_COL_NAME] = "p1";
 **     char *zSql = mopitr_change_sql(pConn, &ch);         -- "DROP PITR `p1`"
-**     rc = mopitr_change_run(pConn, &ch, &eOutcome, &zErr);
+**     rc = mopitr_change_run(pConn, &ch, NULL, &eOutcome, &zErr);   -- zSql: made here
 **     rc = mopitr_pitr_lookup(pConn, "p1", &row, &bFound, &zErr);
 **     rc = mopitr_pitr_fetch_all(pConn, &aRow, &nRow, &zErr);   -- the whole SHOW PITR
 **
@@ -261,10 +261,11 @@ static int change_check_names(const mopitr_change *pCh, char **pzErr)
 }
 
 /* See the header and the manual above. */
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr)
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, const char *zSql,
+                      int *peOutcome, char **pzErr)
 {
     mopitr_exec_info info;
-    char *zSql = NULL;
+    char *zOwnSql = NULL;
     char *zLost = NULL, *zCheckErr = NULL;
     int rc, eOutcome = MOPITR_OUTCOME_FAILED;
 
@@ -272,8 +273,7 @@ int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutco
     rc = change_check_names(pCh, pzErr);
     if (rc != SQLITE_OK)
         goto out; /* nothing sent */
-    zSql = mopitr_change_sql(pConn, pCh);
-    if (zSql == NULL) {
+    if (zSql == NULL && (zSql = zOwnSql = mopitr_change_sql(pConn, pCh)) == NULL) {
         rc = SQLITE_NOMEM;
         goto out;
     }
@@ -318,7 +318,7 @@ out:
         *peOutcome = eOutcome;
     sqlite3_free(zLost);
     sqlite3_free(zCheckErr);
-    sqlite3_free(zSql);
+    sqlite3_free(zOwnSql);
     return rc;
 }
 

@@ -45,7 +45,7 @@ typedef struct journal_entry {
     double msDuration;
     sqlite3_int64 nRows; /* -1: NULL */
     unsigned merr;
-    char *zConn;
+    char *zConn; /* the three texts share one allocation, at zConn */
     char *zSql;
     char *zMsg; /* NULL on success */
 } journal_entry;
@@ -61,8 +61,6 @@ struct mopitr_journal {
 static void journal_entry_clear(journal_entry *e)
 {
     sqlite3_free(e->zConn);
-    sqlite3_free(e->zSql);
-    sqlite3_free(e->zMsg);
     memset(e, 0, sizeof(*e));
 }
 
@@ -175,10 +173,22 @@ void mopitr_journal_record(mopitr_journal *j, const char *zConn, const char *zSq
     e->iTimeMs = journal_now_ms() - (sqlite3_int64)e->msDuration;
     e->nRows = merr || zMsg ? -1 : nRows;
     e->merr = merr;
-    /* Out of memory: the entry stays, with what could be kept (NULL texts). */
-    e->zConn = sqlite3_mprintf("%s", zConn ? zConn : "");
-    e->zSql = sqlite3_mprintf("%s", zSql ? zSql : "");
-    e->zMsg = zMsg ? sqlite3_mprintf("%s", zMsg) : NULL;
+    /* One allocation for the three texts. Out of memory: the entry stays, texts NULL. */
+    {
+        size_t nConn = strlen(zConn ? zConn : ""), nSql = strlen(zSql ? zSql : "");
+        size_t nMsg = zMsg ? strlen(zMsg) : 0;
+        char *z = sqlite3_malloc64(nConn + nSql + nMsg + 3);
+        if (z == NULL)
+            return;
+        e->zConn = z;
+        memcpy(z, zConn ? zConn : "", nConn + 1);
+        e->zSql = z + nConn + 1;
+        memcpy(e->zSql, zSql ? zSql : "", nSql + 1);
+        if (zMsg) {
+            e->zMsg = e->zSql + nSql + 1;
+            memcpy(e->zMsg, zMsg, nMsg + 1);
+        }
+    }
 }
 
 /* ---- the mo_pitr_journal table (snaptab.c) ----------------------------- */

@@ -673,13 +673,15 @@ int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char
                           char **pzErr);
 /* The statement text for a change on pConn. NULL on OOM. */
 char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
-/* Run one change on pConn. When the reply is lost, the server is asked whether it
-** applied (*peOutcome MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it
-** turns out applied, SQLITE_OK comes with a note in *pzErr (the caller frees it). */
+/* Run one change on pConn; zSql is its text (mopitr_change_sql) or NULL to make it here.
+** When the reply is lost, the server is asked whether it applied (*peOutcome
+** MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it turns out applied,
+** SQLITE_OK comes with a note in *pzErr (the caller frees it). */
 #define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
 #define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
 #define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr);
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, const char *zSql,
+                      int *peOutcome, char **pzErr);
 
 /* ======================================================================
 ** vtab.c: the mo_pitr virtual table (live)
@@ -897,6 +899,10 @@ typedef struct mopitr_txn_net {
 ** batch was undone as far as possible and *pzErr names the failed statement, the
 ** server's error and what is left applied. */
 int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, int bStatement,
+                      mopitr_report **ppReport, char **pzErr);
+/* The same for a batch of one change *pCh (taken over) on pConn (named zConn) of an
+** autocommit statement: sent as it is, its own error on failure. *ppReport as above. */
+int mopitr_commit_one(mopitr_conn *pConn, const char *zConn, mopitr_change *pCh, const char *zWhat,
                       mopitr_report **ppReport, char **pzErr);
 /* Undo an applied batch (another table's xSync failed after this one succeeded). */
 void mopitr_commit_undo(mopitr_report *p);

@@ -83,6 +83,9 @@ struct mopitr_txn {
     int bWrote;             /* a write reached xUpdate in this transaction (even if it
                             ** queued nothing): its COMMIT replaces the report */
     int bStmt;              /* the batch is one statement in autocommit mode (see above) */
+    mopitr_conn *pLazyConn; /* the connection of aOp[0] when it is queued without a view
+                            ** (iConn -1, see txn_materialize), one reference; else NULL */
+    char *zLazyConn;        /* ... and its name */
     int eVerb;              /* MOPITR_VERB_* of its rows (MOPITR_VERB_MIXED: several) */
     int nRows;              /* rows xUpdate was called for in this batch */
     mopitr_txn *pNext;
@@ -93,11 +96,15 @@ static mopitr_txn *txn_list = NULL;
 
 /* ---- views and the journal ----------------------------------------------- */
 
+static int txn_materialize(mopitr_txn *t);
+
 /* The view of pConn (index into t->apView), made when bCreate; -1 if none (or OOM). */
 static int txn_view_index(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, int bCreate)
 {
     mopitr_view **apNew;
     int i;
+    if (t->pLazyConn)
+        txn_materialize(t); /* something needs the views: the first change goes in too */
     for (i = 0; i < t->nView; i++) {
         if (mopitr_view_conn(t->apView[i]) == pConn)
             return i;
@@ -119,9 +126,46 @@ static int txn_replay(mopitr_txn *t, int iView, char **pzErr)
     int i, rc = SQLITE_OK;
     for (i = 0; rc == SQLITE_OK && i < t->nOp; i++) {
         const txn_op *op = &t->aOp[i];
-        if (iView < 0 || op->iConn == iView)
+        if (op->iConn >= 0 && (iView < 0 || op->iConn == iView))
             rc = mopitr_view_apply(t->apView[op->iConn], &op->ch, op->eBlind, i, pzErr);
     }
+    return rc;
+}
+
+/* Forget the connection of a first change queued without a view. */
+static void txn_lazy_clear(mopitr_txn *t)
+{
+    mopitr_conn_unref(t->pLazyConn);
+    sqlite3_free(t->zLazyConn);
+    t->pLazyConn = NULL;
+    t->zLazyConn = NULL;
+}
+
+/*
+** The first change of an autocommit statement, a plain INSERT, is queued without a
+** view (aOp[0].iConn -1): a one-row INSERT, the common case, never needs one, and the
+** view costs more than the rest of the queue. The first thing that needs the views (a
+** second change, a read of the same statement, mo_pitr_plan, a statement of several
+** changes at xSync) makes aOp[0]'s view and applies it there, as txn_append would have.
+*/
+static int txn_materialize(mopitr_txn *t)
+{
+    mopitr_conn *pConn = t->pLazyConn;
+    char *zName = t->zLazyConn;
+    int i, rc = SQLITE_NOMEM;
+    if (pConn == NULL)
+        return SQLITE_OK;
+    t->pLazyConn = NULL; /* before txn_view_index, which calls here otherwise */
+    t->zLazyConn = NULL;
+    i = txn_view_index(t, pConn, zName, 1);
+    if (i >= 0) {
+        t->aOp[0].iConn = i;
+        rc = mopitr_view_apply(t->apView[i], &t->aOp[0].ch, t->aOp[0].eBlind, 0, NULL);
+    }
+    if (rc != SQLITE_OK)
+        t->bBroken = 1; /* COMMIT is refused, nothing sent */
+    mopitr_conn_unref(pConn);
+    sqlite3_free(zName);
     return rc;
 }
 
@@ -159,7 +203,7 @@ static int txn_view_resolve(mopitr_txn *t, int iView, const pitr_cache *pBase, c
 static int txn_rebuild(mopitr_txn *t)
 {
     char *zErr = NULL;
-    int i, rc = SQLITE_OK;
+    int i, rc = txn_materialize(t);
     for (i = 0; rc == SQLITE_OK && i < t->nView; i++)
         rc = mopitr_view_reset(t->apView[i], 1);
     if (rc == SQLITE_OK)
@@ -174,9 +218,14 @@ static void txn_reset(mopitr_txn *t)
     int i;
     for (i = 0; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
-    sqlite3_free(t->aOp);
-    t->aOp = NULL;
-    t->nOp = t->nOpAlloc = 0;
+    t->nOp = 0;
+    if (t->nOpAlloc > 64) {
+        /* Keep a small journal's memory for the next batch (every autocommit statement). */
+        sqlite3_free(t->aOp);
+        t->aOp = NULL;
+        t->nOpAlloc = 0;
+    }
+    txn_lazy_clear(t);
     for (i = 0; i < t->nView; i++)
         mopitr_view_free(t->apView[i]);
     sqlite3_free(t->apView);
@@ -192,9 +241,10 @@ static void txn_reset(mopitr_txn *t)
     t->nRows = 0;
 }
 
-/* Append *pCh (taken over) to the journal for view iView and apply it there. A
-** failure after the change entered the journal poisons the transaction (its COMMIT is
-** then refused): the view may be half updated. */
+/* Append *pCh (taken over) to the journal for view iView and apply it there (iView -1:
+** the first change queued without a view, see txn_materialize). A failure after the
+** change entered the journal poisons the transaction (its COMMIT is then refused): the
+** view may be half updated. */
 static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, char **pzErr)
 {
     int rc;
@@ -213,6 +263,8 @@ static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, 
     t->aOp[t->nOp].ch = *pCh;
     memset(pCh, 0, sizeof(*pCh));
     t->nOp++;
+    if (iView < 0)
+        return SQLITE_OK;
     rc = mopitr_view_apply(t->apView[iView], &t->aOp[t->nOp - 1].ch, eBlind, t->nOp - 1, pzErr);
     if (rc != SQLITE_OK)
         t->bBroken = 1;
@@ -247,6 +299,7 @@ static void txn_free(void *pArg)
     }
     pthread_mutex_unlock(&txn_mutex);
     txn_reset(t);
+    sqlite3_free(t->aOp); /* txn_reset keeps a small journal's memory */
     mopitr_report_free(t->pReport);
     sqlite3_free(t);
 }
@@ -381,6 +434,16 @@ int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, 
     int rc = SQLITE_NOMEM, i, eOut = MOPITR_DECIDE_SKIP;
 
     t->bWrote = 1;
+    if (t->bStmt && t->nOp == 0 && t->nView == 0 && eMode != SQLITE_IGNORE &&
+        eMode != SQLITE_REPLACE) {
+        /* The statement's first change: queued blind, without a view (txn_materialize). */
+        t->zLazyConn = sqlite3_mprintf("%s", zConnName ? zConnName : "");
+        if (t->zLazyConn == NULL)
+            goto out;
+        t->pLazyConn = pConn;
+        mopitr_conn_ref(pConn);
+        return txn_append(t, -1, pCh, eMode, pzErr);
+    }
     i = txn_view_index(t, pConn, zConnName, 1);
     if (i < 0)
         goto out;
@@ -437,6 +500,8 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn)
     int i;
     if (t == NULL || t->nOp == 0)
         return 0;
+    if (t->pLazyConn)
+        return t->pLazyConn == pConn;
     i = txn_view_index(t, pConn, NULL, 0);
     return i >= 0 && mopitr_view_touched(t->apView[i]) > 0;
 }
@@ -476,6 +541,8 @@ static int txn_net_list(mopitr_txn *t, mopitr_txn_net **paOut, int *pnOut)
     int i, n = 0, nMax = 0;
     *paOut = NULL;
     *pnOut = 0;
+    if (txn_materialize(t) != SQLITE_OK)
+        return SQLITE_NOMEM;
     for (i = 0; i < t->nView; i++)
         nMax += mopitr_view_touched(t->apView[i]);
     if (nMax == 0)
@@ -550,6 +617,18 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     }
     if ((t->nOp == 0 && !t->bWrote) || t->bApplied)
         return SQLITE_OK;
+    if (t->pLazyConn && t->nOp == 1) {
+        /* An autocommit statement of one INSERT: sent as it is (txn_commit.c). */
+        rc = mopitr_commit_one(t->pLazyConn, t->zLazyConn, &t->aOp[0].ch, txn_noun(t), &pReport,
+                               pzErr);
+        if (pReport) {
+            mopitr_report_free(t->pReport);
+            t->pReport = pReport;
+        }
+        t->bApplied = rc == SQLITE_OK;
+        txn_reset(t);
+        return rc;
+    }
     rc = txn_resolve_blind(t, pzErr);
     if (rc != SQLITE_OK) {
         char *z = *pzErr;
@@ -633,6 +712,8 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint)
     for (i = n; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
     t->nOp = n;
+    if (n == 0)
+        txn_lazy_clear(t);
     if (txn_rebuild(t) != SQLITE_OK)
         t->bBroken = 1; /* out of memory: the view cannot be trusted */
 }

@@ -478,7 +478,7 @@ static int commit_undo_from(mopitr_report *p, int iLast)
             nLeft++;
             continue;
         }
-        rc = mopitr_change_run(s->pConn, &s->undo, &eOutcome, &zErr);
+        rc = mopitr_change_run(s->pConn, &s->undo, NULL, &eOutcome, &zErr);
         if (rc == SQLITE_OK) {
             s->eState = COMMIT_UNDONE;
             sqlite3_free(zErr);
@@ -592,7 +592,7 @@ static int commit_apply(mopitr_report *p, const char *zWhat, int bOne, char **pz
         commit_step *s = &p->aStep[i];
         char *zErr = NULL;
         int eOutcome = MOPITR_OUTCOME_FAILED;
-        rc = mopitr_change_run(s->pConn, &s->fwd, &eOutcome, &zErr);
+        rc = mopitr_change_run(s->pConn, &s->fwd, s->zSql, &eOutcome, &zErr);
         if (rc == SQLITE_OK) {
             s->eState = COMMIT_APPLIED;
             s->zError = commit_unprefix(zErr); /* a lost reply, checked: it applied */
@@ -656,6 +656,42 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, i
         if (z == NULL)
             rc = SQLITE_NOMEM;
     }
+    *ppReport = p;
+    return rc;
+}
+
+/* See the header: a batch of one change, sent as it is (no validation, nothing to undo). */
+int mopitr_commit_one(mopitr_conn *pConn, const char *zConn, mopitr_change *pCh, const char *zWhat,
+                      mopitr_report **ppReport, char **pzErr)
+{
+    mopitr_report *p;
+    commit_step *s;
+    int rc = SQLITE_NOMEM;
+
+    *ppReport = NULL;
+    p = sqlite3_malloc64(sizeof(*p));
+    if (p == NULL)
+        goto out;
+    memset(p, 0, sizeof(*p));
+    p->aStep = sqlite3_malloc64(sizeof(commit_step));
+    if (p->aStep == NULL)
+        goto out;
+    s = &p->aStep[0];
+    memset(s, 0, sizeof(*s));
+    p->nStep = 1;
+    s->pConn = pConn;
+    mopitr_conn_ref(pConn);
+    s->iPhase = 1;
+    s->bBlind = 1;
+    s->fwd = *pCh; /* taken over */
+    memset(pCh, 0, sizeof(*pCh));
+    s->zConn = sqlite3_mprintf("%s", zConn ? zConn : "");
+    s->zSql = s->zConn ? mopitr_change_sql(pConn, &s->fwd) : NULL;
+    if (s->zSql == NULL)
+        goto out;
+    rc = commit_apply(p, zWhat, 1, pzErr);
+out:
+    mopitr_row_clear(&pCh->row);
     *ppReport = p;
     return rc;
 }
