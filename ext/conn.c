@@ -290,27 +290,53 @@ static const char *conn_tls_hint(const mopitr_conn *p, unsigned merr, const char
     return "";
 }
 
+/* The hint appended to a failed connect's reason, by what failed (issue 13): the login
+** refused while no password was given at all, nothing listening (or a host that refuses),
+** a host name that does not resolve. sqlite3_malloc'd ("" when none); NULL on OOM. */
+static char *conn_connect_hint(const mopitr_conn *p, unsigned merr)
+{
+    const char *zHostPort = strrchr(p->zDescribe, '@') ? strrchr(p->zDescribe, '@') + 1 : "";
+    if (merr == 1045 && p->zPassword == NULL && p->dsn.option_file == NULL)
+        return sqlite3_mprintf("; no password was given: put it in the DSN "
+                               "(mysql://user:password@host:port) or set MO_PASSWORD");
+    if (merr == 1045 && p->zPassword && p->zPassword[0] == 0)
+        return sqlite3_mprintf("; the password given was empty");
+    if (merr == CR_CONNECTION_ERROR || merr == CR_CONN_HOST_ERROR)
+        return sqlite3_mprintf("; is MatrixOne listening on %s?", zHostPort);
+    if (merr == CR_UNKNOWN_HOST)
+        return sqlite3_mprintf("; the host name '%s' does not resolve: check the DSN's host",
+                               p->dsn.host);
+    return sqlite3_mprintf("%s", "");
+}
+
 /* The error of a failed mysql_real_connect on m: interrupted (SQLITE_INTERRUPT), no
-** answer within connect_timeout, or libmariadb's reason. Returns the rc, *pzErr set. */
+** answer within connect_timeout, or libmariadb's reason, each with the hint that fits.
+** Returns the rc, *pzErr set. */
 static int conn_connect_failed(mopitr_conn *p, MYSQL *m, char **pzErr)
 {
     const mopitr_wait *w = mopitr_wait_current();
-    char *zReason = NULL;
+    const char *zHostPort = strrchr(p->zDescribe, '@') ? strrchr(p->zDescribe, '@') + 1 : "";
+    char *zReason = NULL, *zHint = NULL;
     int rc = SQLITE_ERROR;
 
     if (w && w->bInterrupted) {
         *pzErr = mopitr_errf("cannot connect to %s: interrupted", p->zDescribe);
         rc = SQLITE_INTERRUPT;
     } else if (w && w->bTimedOut) {
-        *pzErr = mopitr_errf("cannot connect to %s: no answer within %d s (connect_timeout)",
-                             p->zDescribe, (w->msTimeout + 999) / 1000);
+        *pzErr = mopitr_errf("cannot connect to %s: no answer within %d s (connect_timeout); is "
+                             "%s reachable from here (a firewall that drops packets?), or is "
+                             "the server slower than connect_timeout?",
+                             p->zDescribe, (w->msTimeout + 999) / 1000, zHostPort);
     } else {
         zReason = conn_reason(mysql_errno(m), mysql_error(m));
-        *pzErr = zReason ? mopitr_errf("cannot connect to %s: %s%s", p->zDescribe, zReason,
-                                       conn_tls_hint(p, mysql_errno(m), mysql_error(m)))
-                         : NULL;
+        zHint = conn_connect_hint(p, mysql_errno(m));
+        *pzErr = zReason && zHint
+                     ? mopitr_errf("cannot connect to %s: %s%s%s", p->zDescribe, zReason,
+                                   conn_tls_hint(p, mysql_errno(m), mysql_error(m)), zHint)
+                     : NULL;
     }
     sqlite3_free(zReason);
+    sqlite3_free(zHint);
     return *pzErr ? rc : SQLITE_NOMEM;
 }
 
@@ -318,7 +344,30 @@ static int conn_connect_failed(mopitr_conn *p, MYSQL *m, char **pzErr)
 ** Open a fresh handle with every option and connect it. SQLITE_OK, SQLITE_NOMEM, or
 ** SQLITE_ERROR with *pzErr "mo_pitr: cannot connect to user@host:port: <reason>".
 */
+static int conn_connect_once(mopitr_conn *p, unsigned *pMerr, char **pzMsg, char **pzErr);
+
+/* Connect (conn_connect_once) and journal the attempt as "CONNECT user@host:port". */
 static int conn_connect(mopitr_conn *p, char **pzErr)
+{
+    sqlite3_int64 iStart = mopitr_journal_clock_us();
+    unsigned merr = 0;
+    char *zMsg = NULL, *zWhat;
+    int rc = conn_connect_once(p, &merr, &zMsg, pzErr);
+    if (p->pJournal) {
+        zWhat = sqlite3_mprintf("CONNECT %s", p->zDescribe);
+        mopitr_journal_record(p->pJournal, p->zName, zWhat, iStart, -1, merr,
+                              rc == SQLITE_OK ? NULL
+                              : zMsg          ? zMsg
+                                              : mopitr_err_body(*pzErr ? *pzErr : "out of memory"));
+        sqlite3_free(zWhat);
+    }
+    sqlite3_free(zMsg);
+    return rc;
+}
+
+/* One connect attempt (see conn_connect). On failure *pMerr and *pzMsg (sqlite3_malloc'd)
+** get libmariadb's own number and message when there is one. */
+static int conn_connect_once(mopitr_conn *p, unsigned *pMerr, char **pzMsg, char **pzErr)
 {
     int rc = SQLITE_OK;
     int bOk = 1;
@@ -383,6 +432,8 @@ static int conn_connect(mopitr_conn *p, char **pzErr)
     }
     if (mysql_real_connect(m, p->dsn.host, p->zLogin, p->zPassword, p->dsn.database, p->dsn.port,
                            NULL, 0) == NULL) {
+        *pMerr = mysql_errno(m);
+        *pzMsg = sqlite3_mprintf("%s", mysql_error(m));
         rc = conn_connect_failed(p, m, pzErr);
         goto out;
     }
@@ -450,6 +501,22 @@ int mopitr_conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr)
 /* Connect now; takes over *pDsn. One reference on success (see the header). */
 int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr)
 {
+    mopitr_conn *p = NULL;
+    int rc = mopitr_conn_new(&p, pDsn);
+    *ppOut = NULL;
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_connect(p, pzErr);
+    if (rc == SQLITE_OK) {
+        *ppOut = p;
+        p = NULL;
+    }
+    mopitr_conn_unref(p);
+    return rc;
+}
+
+/* See the header: the object, not connected yet. */
+int mopitr_conn_new(mopitr_conn **ppOut, mopitr_dsn *pDsn)
+{
     int rc = SQLITE_OK;
     mopitr_conn *p = NULL;
 
@@ -477,18 +544,35 @@ int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr)
         rc = SQLITE_NOMEM;
         goto out;
     }
-    {
-        mopitr_wait w;
-        mopitr_wait_begin(&w, NULL, -1);
-        rc = conn_connect(p, pzErr);
-        mopitr_wait_end(&w);
-    }
-    if (rc != SQLITE_OK)
-        goto out;
     *ppOut = p;
     p = NULL;
 out:
     mopitr_conn_unref(p);
+    return rc;
+}
+
+/* See the header: name p and journal what it sends in pJournal (a reference). */
+int mopitr_conn_set_journal(mopitr_conn *p, mopitr_journal *pJournal, const char *zName)
+{
+    char *zCopy = zName ? sqlite3_mprintf("%s", zName) : NULL;
+    if (zName && zCopy == NULL)
+        return SQLITE_NOMEM;
+    sqlite3_free(p->zName);
+    p->zName = zCopy;
+    mopitr_journal_ref(pJournal);
+    mopitr_journal_unref(p->pJournal);
+    p->pJournal = pJournal;
+    return SQLITE_OK;
+}
+
+/* See the header: the first connect (not interruptible: no db yet). */
+int mopitr_conn_connect(mopitr_conn *p, char **pzErr)
+{
+    mopitr_wait w;
+    int rc;
+    mopitr_wait_begin(&w, NULL, -1);
+    rc = conn_connect(p, pzErr);
+    mopitr_wait_end(&w);
     return rc;
 }
 
@@ -520,6 +604,8 @@ void mopitr_conn_unref(mopitr_conn *p)
     sqlite3_free(p->zLogin);
     sqlite3_free(p->zAccount);
     sqlite3_free(p->zServerVersion);
+    sqlite3_free(p->zName);
+    mopitr_journal_unref(p->pJournal);
     sqlite3_free(p);
 }
 
@@ -605,6 +691,7 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
     int bFresh = 0;
     int bRetried = 0;
     unsigned merr;
+    sqlite3_int64 iStart;
     mopitr_wait w;
 
     mopitr_wait_begin(&w, p->db, -1);
@@ -614,6 +701,7 @@ again:
     if (rc != SQLITE_OK)
         goto out;
     p->generation++;
+    iStart = mopitr_journal_clock_us();
     if (mysql_real_query(p->m, zSql, (unsigned long)strlen(zSql)) == 0) {
         /* A statement that unexpectedly answers with rows: read them away. */
         if (mysql_field_count(p->m) > 0) {
@@ -621,12 +709,15 @@ again:
             mysql_free_result(pRes);
         }
         if (mysql_errno(p->m) == 0) {
+            mopitr_journal_record(p->pJournal, p->zName, zSql, iStart,
+                                  (sqlite3_int64)mysql_affected_rows(p->m), 0, NULL);
             mopitr_conn_read_status(p);
             rc = SQLITE_OK;
             goto out;
         }
     }
     merr = mysql_errno(p->m);
+    mopitr_journal_record(p->pJournal, p->zName, zSql, iStart, 0, merr, mysql_error(p->m));
     conn_info(pInfo, merr, mysql_error(p->m), 0);
     if (!mopitr_conn_is_lost(merr)) {
         *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
@@ -649,4 +740,15 @@ again:
 out:
     mopitr_wait_end(&w);
     return rc;
+}
+
+/* See the header (the journal entry of a SHOW PITR stream: conn_result.c calls it when
+** the send fails, when the stream ends or is abandoned, and when it is spilled). */
+void mopitr_result_journal(mopitr_result *r, unsigned merr, const char *zMsg)
+{
+    if (r->bJournaled || r->iStartUs == 0)
+        return;
+    r->bJournaled = 1;
+    mopitr_journal_record(r->pConn->pJournal, r->pConn->zName, r->zSql, r->iStartUs,
+                          (sqlite3_int64)r->nDelivered + (r->nSpill - r->iSpill), merr, zMsg);
 }

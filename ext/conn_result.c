@@ -11,7 +11,7 @@
 **     mopitr_conn_query(c, "SHOW PITR", &r, &zErr);
 **     while( mopitr_result_next(r, &row, &zErr)==SQLITE_ROW ){ ... row.az[...] ... }
 **     mopitr_result_free(r); mopitr_row_clear(&row);
-**     mopitr_conn_fetch_all(c, &aRow, &nRow, &zErr);   -- the whole table in one array
+**     mopitr_conn_fetch_sql(c, "SHOW PITR", &aRow, &nRow, &zErr);   -- all rows in one array
 **
 ** How it works:
 **   - A live row is decoded into the caller's previous row block (one allocation per
@@ -26,6 +26,9 @@
 **     (not after a timeout or an interrupt).
 **   - mopitr_result_free() does not drain an unfinished stream: what arrives within
 **     CONN_DRAIN_BUDGET_MS is read away, else the handle is closed (reconnects later).
+**   - Every send is journaled once (mopitr_result_journal, journal.c): at its end, with
+**     the rows read, or with its error; a read retried on a fresh connection is two
+**     entries.
 */
 #include <string.h>
 
@@ -72,6 +75,7 @@ void mopitr_result_spill(mopitr_result *r)
         MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
         if (azRow == NULL) {
             unsigned merr = mysql_errno(p->m);
+            mopitr_result_journal(r, merr, merr ? mysql_error(p->m) : NULL);
             if (merr && mopitr_conn_is_lost(merr)) {
                 mopitr_wait w0;
                 const mopitr_wait *w = mopitr_wait_current();
@@ -111,6 +115,7 @@ void mopitr_result_spill(mopitr_result *r)
             int rc = conn_row_decode(&r->aSpill[r->nSpill], r->pRes, azRow, 0, &zErr);
             if (rc != SQLITE_OK) {
                 mopitr_row_clear(&r->aSpill[r->nSpill]);
+                mopitr_result_journal(r, 0, zErr ? mopitr_err_body(zErr) : "out of memory");
                 r->rcSpill = rc;
                 r->zSpillErr = zErr;
                 /* A row no MatrixOne could send: do not read on, close. */
@@ -135,6 +140,8 @@ again:
     rc = mopitr_conn_ready(p, &bFresh, pzErr);
     if (rc != SQLITE_OK)
         return rc;
+    r->iStartUs = mopitr_journal_clock_us();
+    r->bJournaled = 0;
     if (mysql_real_query(p->m, r->zSql, (unsigned long)strlen(r->zSql)) == 0) {
         r->pRes = mysql_use_result(p->m);
         if (r->pRes) {
@@ -142,11 +149,13 @@ again:
             return SQLITE_OK;
         }
         if (mysql_errno(p->m) == 0) {
+            mopitr_result_journal(r, 0, "the server answered without a result set");
             *pzErr = mopitr_errf("the server answered \"%s\" without a result set", r->zSql);
             return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
     }
     merr = mysql_errno(p->m);
+    mopitr_result_journal(r, merr, mysql_error(p->m));
     if (!mopitr_conn_is_lost(merr)) {
         *pzErr = mopitr_server_errf(merr, mysql_error(p->m), NULL);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -229,6 +238,7 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
             if (rc != SQLITE_OK) {
                 /* A row no MatrixOne could send: the rest of the stream is not
                 ** trusted either. Abandon it without reading on. */
+                mopitr_result_journal(r, 0, *pzErr ? mopitr_err_body(*pzErr) : "out of memory");
                 mopitr_conn_drop(p);
                 return rc;
             }
@@ -236,6 +246,7 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
             return SQLITE_ROW;
         }
         merr = mysql_errno(p->m);
+        mopitr_result_journal(r, merr, merr ? mysql_error(p->m) : NULL);
         if (merr == 0) {
             mysql_free_result(r->pRes);
             r->pRes = NULL;
@@ -301,6 +312,7 @@ void mopitr_result_free(mopitr_result *r)
     if (r->pRes) {
         mopitr_conn *p = r->pConn;
         mopitr_wait w;
+        mopitr_result_journal(r, 0, NULL); /* abandoned: the rows delivered so far */
         /* A short budget: the end of a small result (its EOF) often arrives in a packet
         ** of its own just after the rows; closing for that would cost a reconnect. */
         mopitr_wait_begin(&w, NULL, CONN_DRAIN_BUDGET_MS);
@@ -321,25 +333,17 @@ void mopitr_result_free(mopitr_result *r)
     sqlite3_free(r);
 }
 
-/* See the header: SHOW PITR (unfiltered) on p, every row into one array. */
-int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr)
-{
-    return mopitr_conn_fetch_sql(p, NULL, paRow, pnRow, pzErr);
-}
-
-/* See the header: zShow (or the unfiltered SHOW PITR) on p, every row into one array. */
+/* See the header: zShow on p, every row into one array. */
 int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
                           char **pzErr)
 {
     mopitr_result *pRes = NULL;
     mopitr_row *aRow = NULL;
-    char *zSql = zShow ? sqlite3_mprintf("%s", zShow)
-                       : mopitr_plan_render(NULL, 0, mopitr_conn_no_backslash_escapes(p));
     int rc, nRow = 0, nAlloc = 0, i;
 
     *paRow = NULL;
     *pnRow = 0;
-    rc = zSql ? mopitr_conn_query(p, zSql, &pRes, pzErr) : SQLITE_NOMEM;
+    rc = mopitr_conn_query(p, zShow, &pRes, pzErr);
     while (rc == SQLITE_OK) {
         if (nRow == nAlloc) {
             int nNew = nAlloc ? nAlloc * 2 : 64;
@@ -362,7 +366,6 @@ int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow,
         }
     }
     mopitr_result_free(pRes);
-    sqlite3_free(zSql);
     if (rc != SQLITE_OK) {
         for (i = 0; i < nRow; i++)
             mopitr_row_clear(&aRow[i]);

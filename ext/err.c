@@ -24,6 +24,10 @@
 **   value.c  server sent NULL for FIELD / server sent a NUL byte in FIELD /
 **            server sent bad FIELD 'V' (...) / level 'L' takes no K, got 'V' /
 **            range_value must be an integer from 1 to 100, got V / ...
+**            KIND name 'V' contains a backslash, which MatrixOne would mangle (WHAT
+**            IT WOULD DO); ADVICE   (mopitr_name_check; KIND pitr/account/database/table)
+** The live modules' messages are listed in their manuals and in docs/transactions.md and
+** docs/safety.md (statement and COMMIT failures, the DELETE guard, connect hints).
 */
 #include "mo_pitr_int.h"
 

@@ -2,11 +2,12 @@
 ** mo_pitr_int.h: the one internal header of the mo_pitr extension.
 **
 ** One section per .c file. The pure modules (err, dsn, sqlgen, value, plan, rowindex,
-** window, rwlist, objname) know no live connection and no SQLite callback: the unit
-** tests in test/unit compile them with MOPITR_UNIT_TEST and link libsqlite3 directly.
-** The live modules (conn*, srvclock, registry, vtab*, txn*, rwindow, coverage, restore,
-** tvf, entry) are the only ones that touch libmariadb or register with SQLite, and
-** they reach the server only through conn.
+** window, rwlist, objname, guard) know no live connection and no SQLite callback: the
+** unit tests in test/unit compile them with MOPITR_UNIT_TEST and link libsqlite3
+** directly. The live modules (conn*, srvclock, journal, registry, change, vtab*, txn*,
+** cluster*, rwindow, coverage, restore, tvf, snaptab, entry) are the only ones that touch
+** libmariadb or register with SQLite. Calls run one way: vtab -> txn -> change -> conn ->
+** wire; the vtab and the transaction code reach the server only through change and conn.
 **
 ** Ownership rules, everywhere:
 **   - Strings returned as `char *` are sqlite3_malloc'd and owned by the caller
@@ -253,6 +254,18 @@ int mopitr_row_len(const mopitr_row *p, int iCol);
 */
 int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr);
 
+/* Names MatrixOne would not take as they are (spec 1.1): NULL or empty, or holding a
+** backslash (MatrixOne splices names unescaped into string literals of its internal SQL,
+** so `x\y` would become `xy`: another PITR or object). iCol: MOPITR_COL_NAME, _ACCOUNT,
+** _DATABASE or _TABLE; eUse: what the statement would do, for the message. SQLITE_OK, or
+** SQLITE_ERROR with *pzErr ("pitr name 'x\y' contains a backslash, which MatrixOne would
+** mangle (it would create pitr 'xy'); ..."). Every write path checks every name it sends
+** with it (value.c, vtab_write.c, change.c). */
+#define MOPITR_NAME_CREATE 0
+#define MOPITR_NAME_ALTER  1
+#define MOPITR_NAME_DROP   2
+int mopitr_name_check(int iCol, const char *z, int eUse, char **pzErr);
+
 /* Validate a new range for ALTER (value 1..100, unit as above, unit folded in place). */
 int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr);
 
@@ -369,6 +382,63 @@ char *mopitr_plan_render(const mopitr_arg *aArg, int nArg, int bNoBackslashEscap
 int mopitr_plan_match(const mopitr_row *p, const mopitr_arg *aArg, int nArg);
 
 /* ======================================================================
+** snaptab.c: read-only eponymous tables made of a snapshot per scan (live)
+** ====================================================================== */
+
+typedef struct mopitr_snap mopitr_snap; /* the rows a fill function appends */
+
+/* Fill s with the table's rows, cell by cell, row after row (nCol cells a row).
+** SQLITE_OK, or an error code that fails the scan. */
+typedef int (*mopitr_snap_fill)(void *pAux, mopitr_snap *s);
+
+/* Append one cell: a copy of z (NULL: SQL NULL), an integer, a real, or NULL. An
+** allocation failure is remembered and fails the scan. */
+void mopitr_snap_text(mopitr_snap *s, const char *z);
+void mopitr_snap_int(mopitr_snap *s, sqlite3_int64 i);
+void mopitr_snap_real(mopitr_snap *s, double r);
+void mopitr_snap_null(mopitr_snap *s);
+
+/* Register the eponymous table zModule with columns zSchema ("CREATE TABLE x(...)", nCol
+** of them), rows from xFill(pAux). xDestroy(pAux) runs when the module goes (also when
+** registering fails). */
+int mopitr_snap_register(sqlite3 *db, const char *zModule, const char *zSchema, int nCol,
+                         mopitr_snap_fill xFill, void *pAux, void (*xDestroy)(void *));
+
+/* ======================================================================
+** journal.c: the journal of the remote statements of one SQLite connection (live)
+** ====================================================================== */
+
+typedef struct mopitr_journal mopitr_journal;
+
+#define MOPITR_JOURNAL_DEFAULT 1000    /* entries kept unless mo_pitr_journal_size() says */
+#define MOPITR_JOURNAL_MAX     1000000 /* the most mo_pitr_journal_size() accepts */
+
+/* A new journal with one reference (MOPITR_JOURNAL_DEFAULT entries). NULL on OOM. */
+mopitr_journal *mopitr_journal_new(void);
+void mopitr_journal_ref(mopitr_journal *j);
+void mopitr_journal_unref(void *j); /* NULL is a no-op; void * for xDestroy */
+/* Keep at most nSize entries (0: none); the newest are kept. SQLITE_NOMEM. */
+int mopitr_journal_resize(mopitr_journal *j, int nSize);
+int mopitr_journal_size(const mopitr_journal *j);
+/* A monotonic clock in microseconds, for iStartUs below. */
+sqlite3_int64 mopitr_journal_clock_us(void);
+
+/*
+** THE hook: record one remote statement (or "CONNECT user@host:port") sent on the
+** MatrixOne connection named zConn, started at iStartUs (mopitr_journal_clock_us(); the
+** duration runs to now), with nRows rows returned or affected, or the error merr/zMsg
+** (zMsg NULL: success). Never pass a password. j NULL is a no-op. conn.c and
+** conn_result.c call it for everything they send; anything that reaches the server
+** another way must call it too.
+*/
+void mopitr_journal_record(mopitr_journal *j, const char *zConn, const char *zSql,
+                           sqlite3_int64 iStartUs, sqlite3_int64 nRows, unsigned merr,
+                           const char *zMsg);
+
+/* Register mo_pitr_journal and mo_pitr_journal_size() on db (each holds a reference). */
+int mopitr_journal_register(sqlite3 *db, mopitr_journal *j);
+
+/* ======================================================================
 ** conn.c: one libmariadb connection; conn_result.c: its SHOW PITR streams (live)
 ** ====================================================================== */
 
@@ -388,6 +458,12 @@ typedef struct mopitr_exec_info {
 ** SQLITE_ERROR with *pzErr = "mo_pitr: cannot connect to user@host:port: <reason>".
 */
 int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr);
+/* The same in three steps, so the first connect is journaled too: make the object (no
+** network; takes over *pDsn; SQLITE_NOMEM), name it and give it a journal (a reference
+** is taken; NULL: none), connect (as mopitr_conn_open; the object stays valid). */
+int mopitr_conn_new(mopitr_conn **ppOut, mopitr_dsn *pDsn);
+int mopitr_conn_set_journal(mopitr_conn *p, mopitr_journal *pJournal, const char *zName);
+int mopitr_conn_connect(mopitr_conn *p, char **pzErr);
 void mopitr_conn_ref(mopitr_conn *p);
 void mopitr_conn_unref(mopitr_conn *p); /* frees on the last reference; NULL is a no-op */
 
@@ -430,12 +506,9 @@ int mopitr_conn_exec(mopitr_conn *p, const char *zSql, mopitr_exec_info *pInfo, 
 */
 int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, char **pzErr);
 
-/* The whole unfiltered SHOW PITR of p in one array: *paRow (sqlite3_malloc'd, each row
-** freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an error with
-** *pzErr (nothing is returned then). */
-int mopitr_conn_fetch_all(mopitr_conn *p, mopitr_row **paRow, int *pnRow, char **pzErr);
-
-/* The same for the SHOW PITR statement zShow (NULL: the unfiltered one). */
+/* Every row of the SHOW PITR statement zShow in one array: *paRow (sqlite3_malloc'd,
+** each row freed with mopitr_row_clear, NULL when empty) and *pnRow. SQLITE_OK or an
+** error with *pzErr (nothing is returned then). The text comes from above (plan.c). */
 int mopitr_conn_fetch_sql(mopitr_conn *p, const char *zShow, mopitr_row **paRow, int *pnRow,
                           char **pzErr);
 
@@ -497,12 +570,14 @@ struct mopitr_conn {
     char *zServerVersion; /* of the last successful connect, "" before */
     char *zCipher;        /* TLS cipher of the open handle, NULL for plain text */
     unsigned long threadId;
-    int bNoBackslash;       /* server status had NO_BACKSLASH_ESCAPES */
-    int bClosed;            /* mopitr_conn_shutdown() ran: no reconnects */
-    unsigned generation;    /* write attempts so far */
-    mopitr_result *pStream; /* the reader whose stream is open on m, if any */
-    sqlite3 *db;            /* whose sqlite3_interrupt() ends a wait; NULL: none */
-    mopitr_conn *pFanout;   /* conn_fanout.c: its own handle to this server, or NULL */
+    int bNoBackslash;         /* server status had NO_BACKSLASH_ESCAPES */
+    int bClosed;              /* mopitr_conn_shutdown() ran: no reconnects */
+    unsigned generation;      /* write attempts so far */
+    mopitr_result *pStream;   /* the reader whose stream is open on m, if any */
+    sqlite3 *db;              /* whose sqlite3_interrupt() ends a wait; NULL: none */
+    mopitr_journal *pJournal; /* one reference, or NULL: where statements are recorded */
+    char *zName;              /* the registry name, for the journal (NULL: "") */
+    mopitr_conn *pFanout;     /* conn_fanout.c: its own handle to this server, or NULL */
 };
 
 struct mopitr_result {
@@ -515,6 +590,8 @@ struct mopitr_result {
     int nSpill, nSpillAlloc, iSpill;
     int rcSpill; /* error met while spilling, reported after the spilled rows */
     char *zSpillErr;
+    sqlite3_int64 iStartUs; /* when zSql was (last) sent, for the journal */
+    int bJournaled;         /* the journal has this send's entry */
 };
 
 /* Does merr mean the handle cannot be used any more (lost, out of sync, malformed)? */
@@ -535,6 +612,9 @@ void mopitr_conn_drop(mopitr_conn *p);
 int mopitr_conn_ready(mopitr_conn *p, int *pbFresh, char **pzErr);
 /* Read the rest of r's stream into its memory so the handle is free (conn_result.c). */
 void mopitr_result_spill(mopitr_result *r);
+/* Journal r's current send once: rows delivered and spilled so far, or the error merr /
+** zMsg (zMsg NULL: success). A no-op once done for this send (a resend starts anew). */
+void mopitr_result_journal(mopitr_result *r, unsigned merr, const char *zMsg);
 #endif /* MOPITR_CONN_INTERNALS */
 
 /* ======================================================================
@@ -556,17 +636,22 @@ void mopitr_registry_unref(void *p);
 /* The connection named zName (case-insensitive), borrowed; NULL if there is none. */
 mopitr_conn *mopitr_registry_get(mopitr_registry *p, const char *zName);
 
-/* Register mo_connect(), mo_disconnect() and the mo_connections table on db. Each
-** registration holds its own reference to p. */
+/* Register mo_connect(), mo_disconnect(), mo_pitr_allow_delete_all() and the
+** mo_connections table on db. Each registration holds its own reference to p. */
 int mopitr_registry_register(sqlite3 *db, mopitr_registry *p);
 
+/* Did mo_pitr_allow_delete_all(zTable) allow DELETE without WHERE on that table? */
+int mopitr_registry_allow_delete_all(const mopitr_registry *p, const char *zTable);
+
 /* ======================================================================
-** vtab.c: the mo_pitr virtual table (live)
+** change.c: one PITR change on one connection (live): lookup, statement text, run and
+** verify after a lost reply, the INSERT OR REPLACE decision, object descriptions.
+** Used by the vtab's write path and the transaction code alike (below both).
 ** ====================================================================== */
 
 /*
-** One remote change, the unit a write is made of. xUpdate builds one and applies it at
-** once in autocommit mode; inside BEGIN...COMMIT it is queued (txn.c) and sent at COMMIT.
+** One remote change, the unit a write is made of. xUpdate builds one; it is queued
+** (txn.c) and sent at the end of the statement (autocommit) or at COMMIT.
 */
 typedef enum mopitr_change_op {
     MOPITR_CHANGE_CREATE = 1, /* row: checked by mopitr_row_check_create */
@@ -579,6 +664,43 @@ typedef struct mopitr_change {
     mopitr_row row;  /* owned */
     int bOwnAccount; /* CREATE of an account PITR for the connection's own account */
 } mopitr_change;
+
+/* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
+int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
+                       char **pzErr);
+/* The whole unfiltered SHOW PITR of pConn in one array (as mopitr_conn_fetch_sql). */
+int mopitr_pitr_fetch_all(mopitr_conn *pConn, mopitr_row **paRow, int *pnRow, char **pzErr);
+/* The SHOW PITR text that reads (a superset of) the PITRs named azName[0..nName) and
+** those that may protect the objects of apObj[0..nObj) (rows about to be created): every
+** cluster and account PITR when one of them is at that level, every PITR in a database
+** one of them names. Escaped for pConn's session. NULL on OOM. */
+char *mopitr_pitr_probe_sql(mopitr_conn *pConn, const char *const *azName, int nName,
+                            const mopitr_row *const *apObj, int nObj);
+/* Read what deciding a CREATE of pNew needs (its name, its object) into *paRow and *pnRow
+** (as mopitr_conn_fetch_sql). */
+int mopitr_pitr_probe(mopitr_conn *pConn, const mopitr_row *pNew, mopitr_row **paRow, int *pnRow,
+                      char **pzErr);
+/* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
+char *mopitr_row_describe_object(const mopitr_row *r);
+/* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
+** ALTER, or *pbSkip when the range is the same; another object -> SQLITE_CONSTRAINT. */
+int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
+                          char **pzErr);
+/* The statement text for a change on pConn. NULL on OOM. */
+char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
+/* Run one change on pConn; zSql is its text (mopitr_change_sql) or NULL to make it here.
+** When the reply is lost, the server is asked whether it applied (*peOutcome
+** MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it turns out applied,
+** SQLITE_OK comes with a note in *pzErr (the caller frees it). */
+#define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
+#define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
+#define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
+int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, const char *zSql,
+                      int *peOutcome, char **pzErr);
+
+/* ======================================================================
+** vtab.c: the mo_pitr virtual table (live)
+** ====================================================================== */
 
 /* The collation of the vtab's text columns (registered by entry.c): compares after
 ** mopitr_fold(), as MatrixOne stores names. */
@@ -629,6 +751,8 @@ typedef struct pitr_vtab {
     char *zConn;           /* the table's own connection name */
     char *zTable;          /* the table's name, for messages */
     int bReadOnly;
+    int bAllowDeleteAll; /* allow_delete_all=1: DELETE without WHERE is not refused */
+    int bScanFiltered;   /* the last scan sent a filter (a WHERE term was pushed down) */
     int bForeignSeen;    /* a scan read another connection since the last xBegin */
     unsigned epoch;      /* bumped by xBestIndex: a statement was prepared */
     sqlite3_stmt *pStmt; /* the statement `share` belongs to, with ... */
@@ -730,15 +854,35 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
 int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut,
                        char **pzErr);
 
+/* What a write statement does (mopitr_txn_row), for messages. */
+#define MOPITR_VERB_INSERT 1
+#define MOPITR_VERB_UPDATE 2
+#define MOPITR_VERB_DELETE 3
+#define MOPITR_VERB_MIXED  4 /* a statement whose triggers write other kinds of rows */
+
+/* xUpdate is about to write one row (eVerb). The first row of a batch tells whether
+** the batch is one statement in autocommit mode (applied when it ends, at xSync) or an
+** SQLite transaction (applied at COMMIT). */
+void mopitr_txn_row(mopitr_txn *t, int eVerb);
+/* Is the batch being queued one statement in autocommit mode? */
+int mopitr_txn_is_statement(const mopitr_txn *t);
+/* In autocommit mode, say in a row's error (*pzErr, replaced) which PITR (zName) and
+** which row of the statement failed, and that nothing of the statement was sent. A
+** no-op inside a transaction, for the first row of an INSERT, and on OOM. */
+void mopitr_txn_row_error(mopitr_txn *t, const char *zName, int rc, char **pzErr);
+
 /*
 ** The PITR zName on pConn as this transaction sees it (the server's rows as first read
 ** in the transaction, then every queued change): *pbFound, and a copy in *pOut (cleared
 ** first; free with mopitr_row_clear). bAskServer: a name the transaction has not seen
-** is read from the server (UPDATE/DELETE of a row created since). The first call for a
-** connection reads its whole SHOW PITR (and decides the INSERTs queued blind).
+** is read from the server (UPDATE/DELETE of a row created since). Inside a transaction
+** the first call for a connection reads its whole SHOW PITR (and decides the INSERTs
+** queued blind); in an autocommit statement only this name is read, and not even that
+** when pSeen (the row the statement just read from the server, or NULL) is given.
 */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
-                    int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr);
+                    int bAskServer, const mopitr_row *pSeen, mopitr_row *pOut, int *pbFound,
+                    char **pzErr);
 
 /* Queue a checked INSERT (*pCh, a CREATE, taken over) with conflict mode eMode
 ** (sqlite3_vtab_on_conflict): decided now against what the transaction knows
@@ -764,26 +908,9 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint);
 
 /* The report of the last COMMIT (borrowed; NULL before the first). */
 const mopitr_report *mopitr_txn_last_report(mopitr_txn *t);
-
-/* Shared by vtab_write.c and txn_commit.c. */
-/* Read the PITR zName from the server: *pbFound and the row in *pOut (cleared first). */
-int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
-                       char **pzErr);
-/* "database 'db1'", "table 'db1'.'t1'", "account 'acc01'", "the cluster". NULL on OOM. */
-char *mopitr_row_describe_object(const mopitr_row *r);
-/* INSERT OR REPLACE *pCh of a name whose row is pOld: same object -> *pCh becomes an
-** ALTER, or *pbSkip when the range is the same; another object -> SQLITE_CONSTRAINT. */
-int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
-                          char **pzErr);
-/* The statement text for a change on pConn. NULL on OOM. */
-char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh);
-/* Run one change on pConn. When the reply is lost, the server is asked whether it
-** applied (*peOutcome MOPITR_OUTCOME_*); SQLITE_CONSTRAINT for a duplicate. When it
-** turns out applied, SQLITE_OK comes with a note in *pzErr (the caller frees it). */
-#define MOPITR_OUTCOME_APPLIED 0 /* the statement applied (also: reply lost, checked) */
-#define MOPITR_OUTCOME_FAILED  1 /* it did not apply */
-#define MOPITR_OUTCOME_UNKNOWN 2 /* reply lost and the check failed too */
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr);
+/* What COMMIT would send now (mopitr_commit_plan of the queue): *ppOut NULL when nothing
+** is queued; free with mopitr_report_free. SQLITE_NOMEM. */
+int mopitr_txn_plan(mopitr_txn *t, mopitr_report **ppOut);
 
 /* ---- txn_commit.c: COMMIT of a queue: validate, order, apply, undo, report ---- */
 
@@ -799,12 +926,23 @@ typedef struct mopitr_txn_net {
     int iConn;              /* order of the connection's first write */
 } mopitr_txn_net;
 
-/* Apply a batch (see txn_commit.c's manual). *ppReport gets the report whatever
-** happened (NULL only on OOM). SQLITE_OK; else the batch was undone as far as possible
-** and *pzErr names the failed statement, the server's error and what is left applied. */
-int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport, char **pzErr);
+/* Apply a batch (see txn_commit.c's manual). zWhat names it in messages ("COMMIT", or
+** the statement's verb); bStatement: one autocommit statement (a batch of one change
+** is then sent without the validation read: the server's own checks are the same).
+** *ppReport gets the report whatever happened (NULL only on OOM). SQLITE_OK; else the
+** batch was undone as far as possible and *pzErr names the failed statement, the
+** server's error and what is left applied. */
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, int bStatement,
+                      mopitr_report **ppReport, char **pzErr);
+/* The same for a batch of one change *pCh (taken over) on pConn (named zConn) of an
+** autocommit statement: sent as it is, its own error on failure. *ppReport as above. */
+int mopitr_commit_one(mopitr_conn *pConn, const char *zConn, mopitr_change *pCh, const char *zWhat,
+                      mopitr_report **ppReport, char **pzErr);
 /* Undo an applied batch (another table's xSync failed after this one succeeded). */
 void mopitr_commit_undo(mopitr_report *p);
+/* The statements a COMMIT of aNet would send, in its order, without reading the server
+** (mo_pitr_plan): a report whose steps are all not_sent. SQLITE_NOMEM. */
+int mopitr_commit_plan(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppOut);
 void mopitr_report_free(mopitr_report *p);
 /* The statements of report p (0 for NULL), and statement i's texts (borrowed; zError
 ** may be NULL): connection name, statement, state (applied, undone, failed, not_sent,
@@ -812,8 +950,12 @@ void mopitr_report_free(mopitr_report *p);
 int mopitr_report_count(const mopitr_report *p);
 void mopitr_report_step(const mopitr_report *p, int i, const char **pzConn, const char **pzSql,
                         const char **pzState, const char **pzError);
+/* Statement i's kind ("create", "alter", "drop") and PITR name (borrowed). */
+void mopitr_report_step_what(const mopitr_report *p, int i, const char **pzKind,
+                             const char **pzPitr);
 
-/* txn_report.c: register mo_pitr_last_commit; rows come from mopitr_txn_last_report(t). */
+/* txn_report.c: register mo_pitr_last_commit (rows from mopitr_txn_last_report(t); it
+** owns t: xDestroy) and mo_pitr_plan (rows from mopitr_txn_plan(t)). */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
 
 /* ---- txn_view.c: a transaction's view of one MatrixOne connection ---- */
@@ -832,6 +974,12 @@ int mopitr_view_reset(mopitr_view *v, int bKeepServer);
 /* Take in the server's rows (after a reset without them): copies of pBase's, or, when
 ** pBase is NULL, the whole SHOW PITR read now. */
 int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr);
+/* Take in one server row (a copy of *pRow) as read now, unless its name is known. A view
+** that is not loaded then knows that name (an autocommit statement's partial view). */
+int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow);
+/* Take in what the server has for a CREATE of pNew: its name and the PITRs that may
+** protect its object (mopitr_pitr_probe), so mopitr_view_decide can decide it. */
+int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr);
 
 /* Outcomes of mopitr_view_decide. */
 #define MOPITR_DECIDE_APPLY 0 /* queue it (OR REPLACE may have made it an ALTER) */
@@ -976,6 +1124,15 @@ typedef struct mopitr_stmt_id {
     unsigned epoch;
 } mopitr_stmt_id;
 sqlite3_stmt *mopitr_stmt_current(sqlite3 *db, mopitr_stmt_id *pId, unsigned epoch, int *pbNew);
+
+/* ======================================================================
+** guard.c: guards against accidents (pure)
+** ====================================================================== */
+
+/* Does the SQL text zSql, a DELETE from the table zTable, have a WHERE clause? 1 yes,
+** 0 no (DELETE FROM zTable with nothing but an alias, INDEXED BY, RETURNING, ORDER BY
+** or LIMIT after it), -1 when zSql is not a DELETE from zTable (see guard.c). */
+int mopitr_sql_delete_has_where(const char *zSql, const char *zTable);
 
 /* ======================================================================
 ** entry.c: registration (live)

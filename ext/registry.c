@@ -9,7 +9,8 @@
 **     SELECT mo_disconnect('dr');                         -- 1 if 'dr' existed, else 0
 **
 ** Functions:
-**   mo_connect([dsn [, name]])  Connects at once. The name defaults to 'default'; names
+**   mo_connect([dsn [, name]])  Connects at once (an empty or blank DSN is an error, not
+**                               "every default"). The name defaults to 'default'; names
 **                               are 1 to 64 letters, digits, '_', '-', '.' and match
 **                               case-insensitively. A connection of the same name is
 **                               replaced only after the new one connected (a failed
@@ -18,14 +19,25 @@
 **   mo_disconnect([name])       Closes the named connection ('default' when omitted or
 **                               NULL). Returns 1 if one was closed, 0 if none had that
 **                               name (not an error, so cleanup scripts can run twice).
-** Both are SQLITE_DIRECTONLY: a view or trigger in an untrusted database file cannot
-** make this process open network connections.
+**   mo_pitr_allow_delete_all(table [, on])
+**                               Lets DELETE without WHERE through on the mo_pitr table
+**                               named table ('mo_pitr' for the eponymous one) for the
+**                               rest of this SQLite connection (on = 1, the default), or
+**                               refuses it again (on = 0); returns on. The guard itself
+**                               is vtab_write.c's; a CREATE VIRTUAL TABLE argument
+**                               allow_delete_all=1 does the same for good.
+** All three are SQLITE_DIRECTONLY: a view or trigger in an untrusted database file
+** cannot make this process open network connections or lift a guard.
 **
 ** Table mo_connections (eponymous only; read-only):
 **   name, host, port, user, account, server_version, state, connection_id, tls
 **   state is 'connected', or 'disconnected' after a lost connection (the next use
 **   reconnects); connection_id is the server's id of the open handle (NULL when none);
 **   tls is the cipher in use or NULL. No column ever holds a password.
+**
+** The registry also holds the journal of the remote statements its connections send
+** (journal.c: mo_pitr_journal, mo_pitr_journal_size()); each connection is named and
+** given the journal before its first connect.
 **
 ** How it works: one registry per sqlite3*, a list of (name, connection). Each function
 ** and module registration holds a reference to it (the xDestroy of the registration
@@ -48,6 +60,9 @@ struct mopitr_registry {
     sqlite3 *db;
     registry_entry *pList;
     mopitr_cluster_notes *pNotes; /* named clusters' last failures (cluster.c) */
+    char **azAllow; /* tables where DELETE without WHERE is allowed (case-insensitive) */
+    int nAllow;
+    mopitr_journal *pJournal; /* one reference: the remote statements of db (journal.c) */
 };
 
 /* A new, empty registry with one reference. NULL on OOM. */
@@ -58,6 +73,11 @@ mopitr_registry *mopitr_registry_new(sqlite3 *db)
         memset(p, 0, sizeof(*p));
         p->nRef = 1;
         p->db = db;
+        p->pJournal = mopitr_journal_new();
+        if (p->pJournal == NULL) {
+            sqlite3_free(p);
+            p = NULL;
+        }
     }
     return p;
 }
@@ -84,6 +104,10 @@ void mopitr_registry_unref(void *pArg)
         sqlite3_free(e);
     }
     mopitr_cluster_notes_free(p->pNotes);
+    while (p->nAllow > 0)
+        sqlite3_free(p->azAllow[--p->nAllow]);
+    sqlite3_free(p->azAllow);
+    mopitr_journal_unref(p->pJournal);
     sqlite3_free(p);
 }
 
@@ -271,6 +295,19 @@ static void registry_result_error(sqlite3_context *ctx, int rc, char *zErr)
     sqlite3_free(zErr);
 }
 
+/* Is the DSN z[0..n) (n < 0: strlen) empty or only blanks? */
+static int registry_dsn_blank(const char *z, int n)
+{
+    int i;
+    if (n < 0)
+        n = (int)strlen(z);
+    for (i = 0; i < n; i++) {
+        if (z[i] != ' ' && z[i] != '\t' && z[i] != '\n' && z[i] != '\r' && z[i] != ';')
+            return 0;
+    }
+    return 1;
+}
+
 /* SQL function mo_connect([dsn [, name]]). */
 static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -314,6 +351,15 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         if (rc != SQLITE_OK)
             goto out;
     }
+    if (registry_dsn_blank(zDsn, nDsn)) {
+        /* Not "every default": connecting to 127.0.0.1:6001 as root by accident could
+        ** reach the wrong server (issue 13). */
+        zErr = mopitr_errf("mo_connect() needs a DSN, got an empty one: pass "
+                           "'mysql://user@host:port' (or 'host=... port=...')%s",
+                           argc == 0 ? "" : ", or call mo_connect() with MO_DSN set");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
     if (mopitr_cluster_is_name(zDsn, nDsn)) {
         /* Named clusters (issue 16): a bare name reads its option-file group. */
         int bOwnName = argc == 1 || (argc == 2 && sqlite3_value_type(argv[1]) == SQLITE_NULL);
@@ -328,7 +374,12 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         rc = SQLITE_NOMEM;
         goto out;
     }
-    rc = mopitr_conn_open(&pConn, &dsn, &zErr);
+    /* Named and journaled before the first connect, so a failed login is journaled too. */
+    rc = mopitr_conn_new(&pConn, &dsn);
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_set_journal(pConn, p->pJournal, zName);
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_connect(pConn, &zErr);
     if (rc != SQLITE_OK)
         goto out;
     mopitr_conn_set_db(pConn, p->db); /* sqlite3_interrupt(db) ends its waits */
@@ -374,205 +425,146 @@ static void registry_disconnect_func(sqlite3_context *ctx, int argc, sqlite3_val
     sqlite3_result_int(ctx, registry_remove(p, zName));
 }
 
-/* ---- the mo_connections table ------------------------------------------ */
+/* ---- mo_pitr_allow_delete_all() ------------------------------------------- */
 
-enum {
-    CONNS_NAME = 0,
-    CONNS_HOST,
-    CONNS_PORT,
-    CONNS_USER,
-    CONNS_ACCOUNT,
-    CONNS_SERVER_VERSION,
-    CONNS_STATE,
-    CONNS_CONNECTION_ID,
-    CONNS_TLS,
-    CONNS_NCOL
-};
-
-typedef struct conns_vtab {
-    sqlite3_vtab base;
-    mopitr_registry *pReg; /* one reference */
-} conns_vtab;
-
-/* One snapshot row: every value copied, so mo_disconnect() during a scan is safe. */
-typedef struct conns_row {
-    char *az[CONNS_NCOL]; /* text values; PORT and CONNECTION_ID as decimal text */
-} conns_row;
-
-typedef struct conns_cursor {
-    sqlite3_vtab_cursor base;
-    conns_row *aRow;
-    int nRow;
-    int iRow;
-} conns_cursor;
-
-/* xConnect for mo_connections (eponymous only). */
-static int conns_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                         sqlite3_vtab **ppVtab, char **pzErr)
+/* The index of zTable in p->azAllow, or -1. */
+static int registry_allow_find(const mopitr_registry *p, const char *zTable)
 {
-    conns_vtab *v;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, "
-                                      "user TEXT, account TEXT, server_version TEXT, "
-                                      "state TEXT, connection_id INTEGER, tls TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    v = sqlite3_malloc64(sizeof(*v));
-    if (v == NULL)
-        return SQLITE_NOMEM;
-    memset(v, 0, sizeof(*v));
-    v->pReg = pAux;
-    mopitr_registry_ref(v->pReg);
-    *ppVtab = &v->base;
-    return SQLITE_OK;
-}
-
-/* xDisconnect for mo_connections. */
-static int conns_disconnect(sqlite3_vtab *pVtab)
-{
-    conns_vtab *v = (conns_vtab *)pVtab;
-    mopitr_registry_unref(v->pReg);
-    sqlite3_free(v);
-    return SQLITE_OK;
-}
-
-/* xBestIndex: always a full scan of the (small) list. */
-static int conns_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo)
-{
-    pInfo->estimatedCost = 10;
-    pInfo->estimatedRows = 10;
-    return SQLITE_OK;
-}
-
-/* Free the cursor's snapshot. */
-static void conns_clear(conns_cursor *c)
-{
-    int i, j;
-    for (i = 0; i < c->nRow; i++) {
-        for (j = 0; j < CONNS_NCOL; j++)
-            sqlite3_free(c->aRow[i].az[j]);
+    int i;
+    for (i = 0; i < p->nAllow; i++) {
+        if (sqlite3_stricmp(p->azAllow[i], zTable) == 0)
+            return i;
     }
-    sqlite3_free(c->aRow);
-    c->aRow = NULL;
-    c->nRow = c->iRow = 0;
+    return -1;
 }
 
-/* xOpen for mo_connections. */
-static int conns_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor)
+/* See the header. */
+int mopitr_registry_allow_delete_all(const mopitr_registry *p, const char *zTable)
 {
-    conns_cursor *c = sqlite3_malloc64(sizeof(*c));
-    if (c == NULL)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof(*c));
-    *ppCursor = &c->base;
-    return SQLITE_OK;
+    return registry_allow_find(p, zTable) >= 0;
 }
 
-/* xClose for mo_connections. */
-static int conns_close(sqlite3_vtab_cursor *pCur)
+/* Is zTable the eponymous mo_pitr or a table made with USING mo_pitr in db? */
+static int registry_is_pitr_table(sqlite3 *db, const char *zTable, int *pRc)
 {
-    conns_cursor *c = (conns_cursor *)pCur;
-    conns_clear(c);
-    sqlite3_free(c);
-    return SQLITE_OK;
-}
-
-/* Copy z into *pz (NULL stays NULL); returns 0 on OOM. */
-static int conns_set(char **pz, const char *z)
-{
-    if (z == NULL)
+    sqlite3_stmt *pStmt = NULL;
+    int bFound = 0;
+    if (sqlite3_stricmp(zTable, "mo_pitr") == 0)
         return 1;
-    *pz = sqlite3_mprintf("%s", z);
-    return *pz != NULL;
+    *pRc = sqlite3_prepare_v2(db,
+                              "SELECT sql FROM sqlite_schema WHERE type = 'table' AND "
+                              "name = ?1 COLLATE NOCASE UNION ALL SELECT sql FROM "
+                              "sqlite_temp_schema WHERE type = 'table' AND name = ?1 "
+                              "COLLATE NOCASE",
+                              -1, &pStmt, NULL);
+    if (*pRc == SQLITE_OK)
+        *pRc = sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+    while (*pRc == SQLITE_OK && !bFound && sqlite3_step(pStmt) == SQLITE_ROW) {
+        const char *zSql = (const char *)sqlite3_column_text(pStmt, 0);
+        bFound = zSql && sqlite3_strlike("%using%mo_pitr%", zSql, 0) == 0;
+    }
+    if (*pRc == SQLITE_OK)
+        *pRc = sqlite3_finalize(pStmt);
+    else
+        sqlite3_finalize(pStmt);
+    return bFound;
 }
 
-/* xFilter: snapshot the registry, oldest connection first. */
-static int conns_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
-                        sqlite3_value **argv)
+/* SQL function mo_pitr_allow_delete_all(table [, on]): see the manual. */
+static void registry_allow_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    conns_cursor *c = (conns_cursor *)pCur;
-    mopitr_registry *p = ((conns_vtab *)pCur->pVtab)->pReg;
-    registry_entry *e;
-    int n = 0, i, bOk = 1;
+    mopitr_registry *p = sqlite3_user_data(ctx);
+    const char *zTable = (const char *)sqlite3_value_text(argv[0]);
+    int bOn = argc < 2 || sqlite3_value_int(argv[1]) != 0, i, rc = SQLITE_OK;
+    char *zErr = NULL;
 
-    conns_clear(c);
+    if (zTable == NULL) {
+        zErr = mopitr_errf("mo_pitr_allow_delete_all() needs a table name, got NULL");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (argc == 2 && sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+        zErr = mopitr_errf("mo_pitr_allow_delete_all(): on must be 0 or 1");
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    if (!registry_is_pitr_table(p->db, zTable, &rc)) {
+        if (rc == SQLITE_OK) {
+            zErr = mopitr_errf("no mo_pitr table named '%.80s' (the eponymous one is "
+                               "'mo_pitr')",
+                               zTable);
+            rc = SQLITE_ERROR;
+        }
+        goto out;
+    }
+    i = registry_allow_find(p, zTable);
+    if (bOn && i < 0) {
+        char **azNew = sqlite3_realloc64(p->azAllow, sizeof(char *) * (size_t)(p->nAllow + 1));
+        if (azNew == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        p->azAllow = azNew;
+        p->azAllow[p->nAllow] = sqlite3_mprintf("%s", zTable);
+        if (p->azAllow[p->nAllow] == NULL) {
+            rc = SQLITE_NOMEM;
+            goto out;
+        }
+        p->nAllow++;
+    } else if (!bOn && i >= 0) {
+        sqlite3_free(p->azAllow[i]);
+        p->azAllow[i] = p->azAllow[--p->nAllow];
+    }
+    sqlite3_result_int(ctx, bOn);
+out:
+    if (rc != SQLITE_OK)
+        registry_result_error(ctx, rc, zErr);
+    else
+        sqlite3_free(zErr);
+}
+
+/* ---- the mo_connections table (snaptab.c) ------------------------------- */
+
+/* Its rows: every connection, oldest first, copied (mo_disconnect() during a scan is
+** safe). */
+static int registry_conns_fill(void *pAux, mopitr_snap *s)
+{
+    const mopitr_registry *p = pAux;
+    const registry_entry *e;
+    const registry_entry **aE;
+    int i, n = 0;
+
     for (e = p->pList; e; e = e->pNext)
         n++;
     if (n == 0)
         return SQLITE_OK;
-    c->aRow = sqlite3_malloc64(sizeof(conns_row) * (size_t)n);
-    if (c->aRow == NULL)
+    aE = sqlite3_malloc64(sizeof(*aE) * (size_t)n);
+    if (aE == NULL)
         return SQLITE_NOMEM;
-    memset(c->aRow, 0, sizeof(conns_row) * (size_t)n);
-    c->nRow = n;
-    /* The list is newest first: fill from the end. */
-    for (e = p->pList, i = n - 1; e && bOk; e = e->pNext, i--) {
-        conns_row *r = &c->aRow[i];
-        const mopitr_dsn *d = mopitr_conn_dsn(e->pConn);
-        unsigned long id = mopitr_conn_thread_id(e->pConn);
-        bOk = conns_set(&r->az[CONNS_NAME], e->zName) && conns_set(&r->az[CONNS_HOST], d->host) &&
-              (r->az[CONNS_PORT] = sqlite3_mprintf("%u", d->port)) != NULL &&
-              conns_set(&r->az[CONNS_USER], d->user) &&
-              conns_set(&r->az[CONNS_ACCOUNT], mopitr_conn_account(e->pConn)) &&
-              conns_set(&r->az[CONNS_SERVER_VERSION], mopitr_conn_server_version(e->pConn)) &&
-              conns_set(&r->az[CONNS_STATE], mopitr_conn_state(e->pConn)) &&
-              (id == 0 || (r->az[CONNS_CONNECTION_ID] = sqlite3_mprintf("%lu", id)) != NULL) &&
-              conns_set(&r->az[CONNS_TLS], mopitr_conn_tls(e->pConn));
+    for (e = p->pList, i = n - 1; e; e = e->pNext, i--)
+        aE[i] = e; /* the list is newest first */
+    for (i = 0; i < n; i++) {
+        const mopitr_dsn *d = mopitr_conn_dsn(aE[i]->pConn);
+        unsigned long id = mopitr_conn_thread_id(aE[i]->pConn);
+        mopitr_snap_text(s, aE[i]->zName);
+        mopitr_snap_text(s, d->host);
+        mopitr_snap_int(s, d->port);
+        mopitr_snap_text(s, d->user);
+        mopitr_snap_text(s, mopitr_conn_account(aE[i]->pConn));
+        mopitr_snap_text(s, mopitr_conn_server_version(aE[i]->pConn));
+        mopitr_snap_text(s, mopitr_conn_state(aE[i]->pConn));
+        if (id)
+            mopitr_snap_int(s, (sqlite3_int64)id);
+        else
+            mopitr_snap_null(s);
+        mopitr_snap_text(s, mopitr_conn_tls(aE[i]->pConn));
     }
-    return bOk ? SQLITE_OK : SQLITE_NOMEM;
-}
-
-/* xNext for mo_connections. */
-static int conns_next(sqlite3_vtab_cursor *pCur)
-{
-    ((conns_cursor *)pCur)->iRow++;
+    sqlite3_free(aE);
     return SQLITE_OK;
 }
 
-/* xEof for mo_connections. */
-static int conns_eof(sqlite3_vtab_cursor *pCur)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    return c->iRow >= c->nRow;
-}
-
-/* xColumn for mo_connections: port and connection_id as integers, the rest as text. */
-static int conns_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
-{
-    conns_cursor *c = (conns_cursor *)pCur;
-    const char *z = c->aRow[c->iRow].az[iCol];
-    if (z == NULL)
-        sqlite3_result_null(ctx);
-    else if (iCol == CONNS_PORT || iCol == CONNS_CONNECTION_ID)
-        sqlite3_result_int64(ctx, (sqlite3_int64)strtoull(z, NULL, 10));
-    else
-        sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
-    return SQLITE_OK;
-}
-
-/* xRowid for mo_connections: the position in the snapshot. */
-static int conns_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
-{
-    *pRowid = ((conns_cursor *)pCur)->iRow + 1;
-    return SQLITE_OK;
-}
-
-static sqlite3_module conns_module = {
-    .iVersion = 0,
-    .xCreate = NULL, /* eponymous only */
-    .xConnect = conns_connect,
-    .xBestIndex = conns_best_index,
-    .xDisconnect = conns_disconnect,
-    .xDestroy = conns_disconnect,
-    .xOpen = conns_open,
-    .xClose = conns_close,
-    .xFilter = conns_filter,
-    .xNext = conns_next,
-    .xEof = conns_eof,
-    .xColumn = conns_column,
-    .xRowid = conns_rowid,
-};
-
-/* Register mo_connect(), mo_disconnect() and mo_connections; each holds a reference. */
+/* Register mo_connect(), mo_disconnect(), mo_pitr_allow_delete_all() and mo_connections;
+** each holds a reference. */
 int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
 {
     static const struct {
@@ -585,6 +577,8 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
         {"mo_connect", 2, registry_connect_func},
         {"mo_disconnect", 0, registry_disconnect_func},
         {"mo_disconnect", 1, registry_disconnect_func},
+        {"mo_pitr_allow_delete_all", 1, registry_allow_func},
+        {"mo_pitr_allow_delete_all", 2, registry_allow_func},
     };
     int rc = SQLITE_OK;
     size_t i;
@@ -599,8 +593,13 @@ int mopitr_registry_register(sqlite3 *db, mopitr_registry *p)
     }
     if (rc == SQLITE_OK) {
         mopitr_registry_ref(p);
-        rc =
-            sqlite3_create_module_v2(db, "mo_connections", &conns_module, p, mopitr_registry_unref);
+        rc = mopitr_snap_register(db, "mo_connections",
+                                  "CREATE TABLE x(name TEXT, host TEXT, port INTEGER, user TEXT, "
+                                  "account TEXT, server_version TEXT, state TEXT, "
+                                  "connection_id INTEGER, tls TEXT)",
+                                  9, registry_conns_fill, p, mopitr_registry_unref);
     }
+    if (rc == SQLITE_OK)
+        rc = mopitr_journal_register(db, p->pJournal); /* mo_pitr_journal (journal.c) */
     return rc;
 }

@@ -1,9 +1,14 @@
 /*
-** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issue 6).
+** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6 and 13).
 **
 ** MatrixOne refuses PITR statements inside a remote transaction (spec section 5), so
-** the extension never sends BEGIN. Instead, inside an SQLite transaction, writes to
-** mo_pitr are queued here and sent at COMMIT (txn_commit.c).
+** the extension never sends BEGIN. Instead, writes to mo_pitr are queued here and sent
+** at the end of the batch by txn_commit.c. A batch is an SQLite transaction (BEGIN ...
+** COMMIT, or SAVEPOINT outside BEGIN) or, in autocommit mode, one statement: SQLite
+** calls xBegin, xSync and xCommit around every writing statement, so the statement's
+** rows are queued and xSync applies them like a COMMIT (all-or-nothing, same order and
+** undo, reported in mo_pitr_last_commit). mopitr_txn_row tells the two apart at the
+** first row (sqlite3_get_autocommit()).
 **
 ** Usage:
 **     BEGIN;
@@ -41,6 +46,15 @@
 **   - Reads: when the transaction has queued changes for a connection, vtab.c reads
 **     the whole table (the statement's shared copy) and mopitr_txn_overlay applies the
 **     net changes on top, so pushed-down filters are evaluated locally on the result.
+**   - An autocommit statement never reads the whole SHOW PITR to decide its rows: its
+**     views stay "not loaded" and hold only what the statement read. UPDATE and DELETE
+**     take the row the statement's scan delivered (else look the one name up);
+**     INSERT OR IGNORE / OR REPLACE read their name and object with one filtered SHOW
+**     PITR per row (mopitr_view_probe) and are decided at once; a plain INSERT is
+**     queued blind and decided by the validation read at xSync (txn_commit.c), which a
+**     statement of one change skips (the server's own checks are the same). A row that
+**     fails a local check fails the statement with nothing sent; its message names the
+**     PITR and the row (mopitr_txn_row_error).
 */
 #include <pthread.h>
 #include <string.h>
@@ -68,6 +82,12 @@ struct mopitr_txn {
     int bBroken;            /* out of memory inside the journal: COMMIT is refused */
     int bWrote;             /* a write reached xUpdate in this transaction (even if it
                             ** queued nothing): its COMMIT replaces the report */
+    int bStmt;              /* the batch is one statement in autocommit mode (see above) */
+    mopitr_conn *pLazyConn; /* the connection of aOp[0] when it is queued without a view
+                            ** (iConn -1, see txn_materialize), one reference; else NULL */
+    char *zLazyConn;        /* ... and its name */
+    int eVerb;              /* MOPITR_VERB_* of its rows (MOPITR_VERB_MIXED: several) */
+    int nRows;              /* rows xUpdate was called for in this batch */
     mopitr_txn *pNext;
 };
 
@@ -76,11 +96,15 @@ static mopitr_txn *txn_list = NULL;
 
 /* ---- views and the journal ----------------------------------------------- */
 
+static int txn_materialize(mopitr_txn *t);
+
 /* The view of pConn (index into t->apView), made when bCreate; -1 if none (or OOM). */
 static int txn_view_index(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, int bCreate)
 {
     mopitr_view **apNew;
     int i;
+    if (t->pLazyConn)
+        txn_materialize(t); /* something needs the views: the first change goes in too */
     for (i = 0; i < t->nView; i++) {
         if (mopitr_view_conn(t->apView[i]) == pConn)
             return i;
@@ -102,9 +126,46 @@ static int txn_replay(mopitr_txn *t, int iView, char **pzErr)
     int i, rc = SQLITE_OK;
     for (i = 0; rc == SQLITE_OK && i < t->nOp; i++) {
         const txn_op *op = &t->aOp[i];
-        if (iView < 0 || op->iConn == iView)
+        if (op->iConn >= 0 && (iView < 0 || op->iConn == iView))
             rc = mopitr_view_apply(t->apView[op->iConn], &op->ch, op->eBlind, i, pzErr);
     }
+    return rc;
+}
+
+/* Forget the connection of a first change queued without a view. */
+static void txn_lazy_clear(mopitr_txn *t)
+{
+    mopitr_conn_unref(t->pLazyConn);
+    sqlite3_free(t->zLazyConn);
+    t->pLazyConn = NULL;
+    t->zLazyConn = NULL;
+}
+
+/*
+** The first change of an autocommit statement, a plain INSERT, is queued without a
+** view (aOp[0].iConn -1): a one-row INSERT, the common case, never needs one, and the
+** view costs more than the rest of the queue. The first thing that needs the views (a
+** second change, a read of the same statement, mo_pitr_plan, a statement of several
+** changes at xSync) makes aOp[0]'s view and applies it there, as txn_append would have.
+*/
+static int txn_materialize(mopitr_txn *t)
+{
+    mopitr_conn *pConn = t->pLazyConn;
+    char *zName = t->zLazyConn;
+    int i, rc = SQLITE_NOMEM;
+    if (pConn == NULL)
+        return SQLITE_OK;
+    t->pLazyConn = NULL; /* before txn_view_index, which calls here otherwise */
+    t->zLazyConn = NULL;
+    i = txn_view_index(t, pConn, zName, 1);
+    if (i >= 0) {
+        t->aOp[0].iConn = i;
+        rc = mopitr_view_apply(t->apView[i], &t->aOp[0].ch, t->aOp[0].eBlind, 0, NULL);
+    }
+    if (rc != SQLITE_OK)
+        t->bBroken = 1; /* COMMIT is refused, nothing sent */
+    mopitr_conn_unref(pConn);
+    sqlite3_free(zName);
     return rc;
 }
 
@@ -142,7 +203,7 @@ static int txn_view_resolve(mopitr_txn *t, int iView, const pitr_cache *pBase, c
 static int txn_rebuild(mopitr_txn *t)
 {
     char *zErr = NULL;
-    int i, rc = SQLITE_OK;
+    int i, rc = txn_materialize(t);
     for (i = 0; rc == SQLITE_OK && i < t->nView; i++)
         rc = mopitr_view_reset(t->apView[i], 1);
     if (rc == SQLITE_OK)
@@ -157,9 +218,14 @@ static void txn_reset(mopitr_txn *t)
     int i;
     for (i = 0; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
-    sqlite3_free(t->aOp);
-    t->aOp = NULL;
-    t->nOp = t->nOpAlloc = 0;
+    t->nOp = 0;
+    if (t->nOpAlloc > 64) {
+        /* Keep a small journal's memory for the next batch (every autocommit statement). */
+        sqlite3_free(t->aOp);
+        t->aOp = NULL;
+        t->nOpAlloc = 0;
+    }
+    txn_lazy_clear(t);
     for (i = 0; i < t->nView; i++)
         mopitr_view_free(t->apView[i]);
     sqlite3_free(t->apView);
@@ -170,11 +236,15 @@ static void txn_reset(mopitr_txn *t)
     t->nMark = 0;
     t->bBroken = 0;
     t->bWrote = 0;
+    t->bStmt = 0;
+    t->eVerb = 0;
+    t->nRows = 0;
 }
 
-/* Append *pCh (taken over) to the journal for view iView and apply it there. A
-** failure after the change entered the journal poisons the transaction (its COMMIT is
-** then refused): the view may be half updated. */
+/* Append *pCh (taken over) to the journal for view iView and apply it there (iView -1:
+** the first change queued without a view, see txn_materialize). A failure after the
+** change entered the journal poisons the transaction (its COMMIT is then refused): the
+** view may be half updated. */
 static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, char **pzErr)
 {
     int rc;
@@ -193,6 +263,8 @@ static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, 
     t->aOp[t->nOp].ch = *pCh;
     memset(pCh, 0, sizeof(*pCh));
     t->nOp++;
+    if (iView < 0)
+        return SQLITE_OK;
     rc = mopitr_view_apply(t->apView[iView], &t->aOp[t->nOp - 1].ch, eBlind, t->nOp - 1, pzErr);
     if (rc != SQLITE_OK)
         t->bBroken = 1;
@@ -227,6 +299,7 @@ static void txn_free(void *pArg)
     }
     pthread_mutex_unlock(&txn_mutex);
     txn_reset(t);
+    sqlite3_free(t->aOp); /* txn_reset keeps a small journal's memory */
     mopitr_report_free(t->pReport);
     sqlite3_free(t);
 }
@@ -266,17 +339,91 @@ const mopitr_report *mopitr_txn_last_report(mopitr_txn *t)
 
 /* ---- lookups and the queue (vtab_write.c) ------------------------------- */
 
+static const char *const txn_azVerb[] = {"COMMIT", "INSERT", "UPDATE", "DELETE", "statement"};
+
+/* See the header. */
+void mopitr_txn_row(mopitr_txn *t, int eVerb)
+{
+    if (t->nOp == 0 && !t->bWrote && t->nRows == 0) {
+        /* The first write of a batch: in autocommit mode the batch is this statement
+        ** (xSync applies it when the statement ends); else an SQLite transaction. */
+        t->bStmt = sqlite3_get_autocommit(t->db);
+        t->eVerb = eVerb;
+    } else if (t->eVerb != eVerb) {
+        t->eVerb = MOPITR_VERB_MIXED;
+    }
+    t->nRows++;
+}
+
+/* See the header. */
+int mopitr_txn_is_statement(const mopitr_txn *t)
+{
+    return t->bStmt;
+}
+
+/* What the batch is called in messages: "COMMIT", or the statement's verb. */
+static const char *txn_noun(const mopitr_txn *t)
+{
+    return t->bStmt ? txn_azVerb[t->eVerb] : txn_azVerb[0];
+}
+
+/* See the header. */
+void mopitr_txn_row_error(mopitr_txn *t, const char *zName, int rc, char **pzErr)
+{
+    char aClip[MOPITR_CLIP_SIZE], *zNew, *zPitr = NULL;
+    if (!t->bStmt || *pzErr == NULL || rc == SQLITE_NOMEM)
+        return;
+    if (t->eVerb == MOPITR_VERB_INSERT && t->nRows <= 1)
+        return; /* one row the user typed: its message says enough */
+    if (zName && zName[0]) {
+        zPitr = sqlite3_mprintf("'%s'", mopitr_err_clip(aClip, zName, -1));
+        if (zPitr)
+            mopitr_fold(zPitr); /* as MatrixOne stores it, and as the messages quote it */
+        if (zPitr && strstr(*pzErr, zPitr)) {
+            sqlite3_free(zPitr); /* the message names it already */
+            zPitr = NULL;
+        }
+    }
+    if (t->nRows <= 1)
+        zNew = zPitr ? sqlite3_mprintf("%s (pitr %s)", *pzErr, zPitr) : NULL;
+    else if (rc == SQLITE_CONSTRAINT && sqlite3_vtab_on_conflict(t->db) == SQLITE_FAIL)
+        zNew = sqlite3_mprintf("%s (%s%s%srow %d of this %s OR FAIL: the rows before it are "
+                               "applied)",
+                               *pzErr, zPitr ? "pitr " : "", zPitr ? zPitr : "", zPitr ? ", " : "",
+                               t->nRows, txn_noun(t));
+    else
+        zNew = sqlite3_mprintf("%s (%s%s%srow %d of this %s; nothing of it was sent)", *pzErr,
+                               zPitr ? "pitr " : "", zPitr ? zPitr : "", zPitr ? ", " : "",
+                               t->nRows, txn_noun(t));
+    if (zNew) {
+        sqlite3_free(*pzErr);
+        *pzErr = zNew;
+    }
+    sqlite3_free(zPitr);
+}
+
 /* See the header. */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
-                    int bAskServer, mopitr_row *pOut, int *pbFound, char **pzErr)
+                    int bAskServer, const mopitr_row *pSeen, mopitr_row *pOut, int *pbFound,
+                    char **pzErr)
 {
     int rc, i;
     *pbFound = 0;
     mopitr_row_clear(pOut);
     t->bWrote = 1; /* every queued UPDATE/DELETE asks first */
-    i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
-    if (i < 0)
-        return rc;
+    if (t->bStmt) {
+        /* One statement: no whole SHOW PITR. The row the statement just read, else the
+        ** server's row of this one name (mopitr_view_find asks). */
+        i = txn_view_index(t, pConn, zConnName, 1);
+        if (i < 0)
+            return SQLITE_NOMEM;
+        if (pSeen && (rc = mopitr_view_add_server(t->apView[i], pSeen)) != SQLITE_OK)
+            return rc;
+    } else {
+        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
+        if (i < 0)
+            return rc;
+    }
     return mopitr_view_find(t->apView[i], zName, bAskServer, pOut, pbFound, pzErr);
 }
 
@@ -287,9 +434,32 @@ int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, 
     int rc = SQLITE_NOMEM, i, eOut = MOPITR_DECIDE_SKIP;
 
     t->bWrote = 1;
+    if (t->bStmt && t->nOp == 0 && t->nView == 0 && eMode != SQLITE_IGNORE &&
+        eMode != SQLITE_REPLACE) {
+        /* The statement's first change: queued blind, without a view (txn_materialize). */
+        t->zLazyConn = sqlite3_mprintf("%s", zConnName ? zConnName : "");
+        if (t->zLazyConn == NULL)
+            goto out;
+        t->pLazyConn = pConn;
+        mopitr_conn_ref(pConn);
+        return txn_append(t, -1, pCh, eMode, pzErr);
+    }
     i = txn_view_index(t, pConn, zConnName, 1);
     if (i < 0)
         goto out;
+    if (t->bStmt && (eMode == SQLITE_IGNORE || eMode == SQLITE_REPLACE)) {
+        /* One statement: what OR IGNORE / OR REPLACE do depends on the server's rows
+        ** for this name and object: read just those now (one filtered SHOW PITR), so
+        ** the row is decided here, not at the statement's end by a whole SHOW PITR. */
+        rc = mopitr_view_probe(t->apView[i], &pCh->row, pzErr);
+        if (rc == SQLITE_OK)
+            rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
+        if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_DEFER)
+            eOut = MOPITR_DECIDE_APPLY; /* name and object are free on the server */
+        if (rc != SQLITE_OK || eOut == MOPITR_DECIDE_SKIP)
+            goto out;
+        return txn_append(t, i, pCh, 0, pzErr);
+    }
     rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
     if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_LOAD) {
         /* It meets a blind OR IGNORE whose outcome only the server can tell. */
@@ -309,7 +479,11 @@ out:
 int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
                      char **pzErr)
 {
-    int rc, i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
+    int rc = SQLITE_NOMEM, i;
+    if (t->bStmt)
+        i = txn_view_index(t, pConn, zConnName, 1); /* mopitr_txn_find took the row in */
+    else
+        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
     if (i < 0) {
         mopitr_row_clear(&pCh->row);
         return rc;
@@ -326,6 +500,8 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn)
     int i;
     if (t == NULL || t->nOp == 0)
         return 0;
+    if (t->pLazyConn)
+        return t->pLazyConn == pConn;
     i = txn_view_index(t, pConn, NULL, 0);
     return i >= 0 && mopitr_view_touched(t->apView[i]) > 0;
 }
@@ -365,6 +541,8 @@ static int txn_net_list(mopitr_txn *t, mopitr_txn_net **paOut, int *pnOut)
     int i, n = 0, nMax = 0;
     *paOut = NULL;
     *pnOut = 0;
+    if (txn_materialize(t) != SQLITE_OK)
+        return SQLITE_NOMEM;
     for (i = 0; i < t->nView; i++)
         nMax += mopitr_view_touched(t->apView[i]);
     if (nMax == 0)
@@ -398,6 +576,21 @@ static int txn_resolve_blind(mopitr_txn *t, char **pzErr)
     return rc;
 }
 
+/* See the header. */
+int mopitr_txn_plan(mopitr_txn *t, mopitr_report **ppOut)
+{
+    mopitr_txn_net *aNet = NULL;
+    int rc, nNet = 0;
+    *ppOut = NULL;
+    if (t->nOp == 0)
+        return SQLITE_OK;
+    rc = txn_net_list(t, &aNet, &nNet);
+    if (rc == SQLITE_OK)
+        rc = mopitr_commit_plan(aNet, nNet, ppOut);
+    sqlite3_free(aNet);
+    return rc;
+}
+
 /* xSync: send the queue (once per COMMIT: later tables find it sent). */
 int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
 {
@@ -406,8 +599,9 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     int rc, nNet = 0;
 
     if (t->bBroken) {
-        *pzErr = mopitr_errf("COMMIT refused, nothing was sent: out of memory while queueing "
-                             "this transaction's changes");
+        *pzErr = mopitr_errf("%s refused, nothing was sent: out of memory while queueing "
+                             "its changes",
+                             txn_noun(t));
         txn_reset(t);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
@@ -423,17 +617,31 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
     }
     if ((t->nOp == 0 && !t->bWrote) || t->bApplied)
         return SQLITE_OK;
+    if (t->pLazyConn && t->nOp == 1) {
+        /* An autocommit statement of one INSERT: sent as it is (txn_commit.c). */
+        rc = mopitr_commit_one(t->pLazyConn, t->zLazyConn, &t->aOp[0].ch, txn_noun(t), &pReport,
+                               pzErr);
+        if (pReport) {
+            mopitr_report_free(t->pReport);
+            t->pReport = pReport;
+        }
+        t->bApplied = rc == SQLITE_OK;
+        txn_reset(t);
+        return rc;
+    }
     rc = txn_resolve_blind(t, pzErr);
     if (rc != SQLITE_OK) {
         char *z = *pzErr;
-        *pzErr = z ? mopitr_errf("COMMIT refused, nothing was sent: %s", mopitr_err_body(z)) : NULL;
+        *pzErr =
+            z ? mopitr_errf("%s refused, nothing was sent: %s", txn_noun(t), mopitr_err_body(z))
+              : NULL;
         sqlite3_free(z);
         txn_reset(t);
         return *pzErr ? rc : SQLITE_NOMEM;
     }
     rc = txn_net_list(t, &aNet, &nNet);
     if (rc == SQLITE_OK) {
-        rc = mopitr_commit_run(aNet, nNet, &pReport, pzErr);
+        rc = mopitr_commit_run(aNet, nNet, txn_noun(t), t->bStmt, &pReport, pzErr);
         if (pReport) {
             mopitr_report_free(t->pReport);
             t->pReport = pReport;
@@ -504,6 +712,8 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint)
     for (i = n; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
     t->nOp = n;
+    if (n == 0)
+        txn_lazy_clear(t);
     if (txn_rebuild(t) != SQLITE_OK)
         t->bBroken = 1; /* out of memory: the view cannot be trusted */
 }

@@ -1,6 +1,9 @@
 /*
-** txn_commit.c: COMMIT of the queued PITR changes of one SQLite transaction (issue 6),
-** and the report of what it sent (shown by mo_pitr_last_commit, txn_report.c).
+** txn_commit.c: COMMIT of the queued PITR changes of one SQLite transaction (issue 6) or
+** of one autocommit statement (issue 13), and the report of what it sent (shown by
+** mo_pitr_last_commit, txn_report.c). Messages name the batch: "COMMIT failed ...", or
+** for a statement its verb, "UPDATE failed ...". A statement of one change is sent
+** without step 2 (the server checks the same) and fails with the server's own error.
 **
 ** Usage:
 **     BEGIN; ...writes to mo_pitr... COMMIT;      -- xSync calls mopitr_commit_run
@@ -147,7 +150,39 @@ static int commit_add(mopitr_report *p, const mopitr_txn_net *n, mopitr_change_o
     return rc;
 }
 
-/* The steps for the net changes aNet, unordered and not yet validated. */
+/* Phase 4 for the CREATEs whose object a DROP of the batch frees (as the transaction
+** read it; the validation adds those the server shows). */
+static int commit_after_drops(mopitr_report *p)
+{
+    mopitr_rowindex drops;
+    int i, j, rc = SQLITE_OK;
+    mopitr_rowindex_init(&drops);
+    for (i = 0; rc == SQLITE_OK && i < p->nStep; i++) {
+        const commit_step *s = &p->aStep[i];
+        if (s->fwd.op == MOPITR_CHANGE_DROP)
+            rc = mopitr_rowindex_add(
+                &drops, mopitr_hash_object(&s->fwd.row, mopitr_conn_account(s->pConn)), i);
+    }
+    for (i = 0; rc == SQLITE_OK && drops.nUsed > 0 && i < p->nStep; i++) {
+        commit_step *s = &p->aStep[i];
+        const char *zOwn = mopitr_conn_account(s->pConn);
+        unsigned h, it;
+        if (s->fwd.op != MOPITR_CHANGE_CREATE)
+            continue;
+        h = mopitr_hash_object(&s->fwd.row, zOwn);
+        it = mopitr_rowindex_begin(&drops, h);
+        while ((j = mopitr_rowindex_next(&drops, h, &it)) >= 0) {
+            const commit_step *d = &p->aStep[j];
+            if (d->iConn == s->iConn && mopitr_row_same_object(&d->fwd.row, &s->fwd.row, zOwn))
+                s->iPhase = 4;
+        }
+    }
+    mopitr_rowindex_clear(&drops);
+    return rc;
+}
+
+/* The steps for the net changes aNet, not yet validated; phases as far as the
+** transaction knows (commit_check refines them with the server's rows). */
 static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
 {
     int i, rc = SQLITE_OK;
@@ -165,13 +200,16 @@ static int commit_build(const mopitr_txn_net *aNet, int nNet, mopitr_report *p)
             if (n->pOld->range_value != n->pNew->range_value ||
                 sqlite3_stricmp(n->pOld->az[MOPITR_COL_RANGE_UNIT],
                                 n->pNew->az[MOPITR_COL_RANGE_UNIT]) != 0)
-                rc = commit_add(p, n, MOPITR_CHANGE_ALTER, n->pNew, 0, 1);
+                rc = commit_add(p, n, MOPITR_CHANGE_ALTER, n->pNew, 0,
+                                commit_range_cmp(n->pNew, n->pOld) < 0 ? 2 : 1);
         } else if (n->pOld && n->pNew) {
             rc = commit_add(p, n, MOPITR_CHANGE_DROP, n->pOld, 0, 3);
             if (rc == SQLITE_OK)
                 rc = commit_add(p, n, MOPITR_CHANGE_CREATE, n->pNew, n->bOwnAccount, 4);
         }
     }
+    if (rc == SQLITE_OK)
+        rc = commit_after_drops(p);
     return rc;
 }
 
@@ -185,66 +223,30 @@ typedef struct commit_server {
     mopitr_rowindex objIdx;  /* mopitr_hash_object(row) -> row, in row order */
 } commit_server;
 
-/* Append z to x as a string literal (escaped for the session: bNoBs), after ", " when
-** *pbMore. SQLITE_OK or SQLITE_NOMEM. */
-static int commit_str_lit(sqlite3_str *x, const char *z, int bNoBs, int *pbMore)
-{
-    char *zLit = mopitr_sql_string(z, bNoBs);
-    if (zLit == NULL)
-        return SQLITE_NOMEM;
-    sqlite3_str_appendf(x, "%s%s", *pbMore ? ", " : "", zLit);
-    *pbMore = 1;
-    sqlite3_free(zLit);
-    return SQLITE_OK;
-}
-
-/*
-** The SHOW PITR that reads what validating p's steps on pConn needs (a superset): the
-** PITRs named by a step, every cluster and account level PITR (few) when a CREATE is at
-** one of those levels, and every PITR in a database that a CREATE gives a database or
-** table PITR. Names are stored lower-cased
-** by MatrixOne and the steps carry the stored or folded form, so exact comparison finds
-** them. NULL on OOM.
-*/
+/* The SHOW PITR that reads what validating p's steps on pConn needs (a superset,
+** mopitr_pitr_probe_sql): the PITRs named by a step, and those that may protect an
+** object a CREATE gives a PITR. Names are stored lower-cased by MatrixOne and the steps
+** carry the stored or folded form, so exact comparison finds them. NULL on OOM. */
 static char *commit_server_sql(const mopitr_report *p, mopitr_conn *pConn)
 {
-    int bNoBs = mopitr_conn_no_backslash_escapes(pConn), bMore = 0, i, bOom = 0;
-    sqlite3_str *x = sqlite3_str_new(NULL);
-    char *zSql;
-    sqlite3_str_appendall(x, "SHOW PITR WHERE pitr_name IN (");
-    for (i = 0; i < p->nStep; i++) {
-        if (p->aStep[i].pConn == pConn)
-            bOom |= commit_str_lit(x, p->aStep[i].fwd.row.az[MOPITR_COL_NAME], bNoBs, &bMore);
-    }
-    sqlite3_str_appendall(x, ")");
+    const char **azName = sqlite3_malloc64(sizeof(char *) * (size_t)(p->nStep + 1));
+    const mopitr_row **apObj = sqlite3_malloc64(sizeof(mopitr_row *) * (size_t)(p->nStep + 1));
+    char *zSql = NULL;
+    int i, nName = 0, nObj = 0;
+    if (azName == NULL || apObj == NULL)
+        goto out;
     for (i = 0; i < p->nStep; i++) {
         const commit_step *s = &p->aStep[i];
-        if (s->pConn == pConn && s->fwd.op == MOPITR_CHANGE_CREATE &&
-            (s->fwd.row.level == MOPITR_LEVEL_CLUSTER ||
-             s->fwd.row.level == MOPITR_LEVEL_ACCOUNT)) {
-            sqlite3_str_appendall(x, " OR pitr_level IN ('cluster', 'account')");
-            break;
-        }
-    }
-    bMore = 0;
-    for (i = 0; i < p->nStep; i++) {
-        const commit_step *s = &p->aStep[i];
-        if (s->pConn != pConn || s->fwd.op != MOPITR_CHANGE_CREATE ||
-            s->fwd.row.level < MOPITR_LEVEL_DATABASE || s->fwd.row.az[MOPITR_COL_DATABASE] == NULL)
+        if (s->pConn != pConn)
             continue;
-        if (!bMore)
-            sqlite3_str_appendall(x, " OR database_name IN (");
-        bOom |= commit_str_lit(x, s->fwd.row.az[MOPITR_COL_DATABASE], bNoBs, &bMore);
+        azName[nName++] = s->fwd.row.az[MOPITR_COL_NAME];
+        if (s->fwd.op == MOPITR_CHANGE_CREATE)
+            apObj[nObj++] = &s->fwd.row;
     }
-    if (bMore)
-        sqlite3_str_appendall(x, ")");
-    if (sqlite3_str_errcode(x) != SQLITE_OK)
-        bOom = 1;
-    zSql = sqlite3_str_finish(x);
-    if (bOom) {
-        sqlite3_free(zSql);
-        zSql = NULL;
-    }
+    zSql = mopitr_pitr_probe_sql(pConn, azName, nName, apObj, nObj);
+out:
+    sqlite3_free(azName);
+    sqlite3_free(apObj);
     return zSql;
 }
 
@@ -342,7 +344,7 @@ static int commit_check(mopitr_report *p, const mopitr_rowindex *pDrops, commit_
                 continue;
             }
             zA = mopitr_row_describe_object(r);
-            s->zError = zA ? sqlite3_mprintf("%s already has a pitr on the server ('%s'), "
+            s->zError = zA ? sqlite3_mprintf("%s already has pitr '%s' on the server, "
                                              "so pitr '%s' cannot be created",
                                              zA, r->az[MOPITR_COL_NAME], zName)
                            : NULL;
@@ -430,6 +432,18 @@ static int commit_validate(mopitr_report *p, int *piBad, char **pzErr)
             aS[nS++].pConn = s->pConn;
             rc = commit_server_read(p, &aS[j], pzErr);
             if (rc != SQLITE_OK) {
+                /* Name the connection that could not be read, here and in the report. */
+                int k;
+                if (*pzErr) {
+                    char *z = mopitr_errf("cannot read the server's PITRs of connection '%s': %s",
+                                          s->zConn, mopitr_err_body(*pzErr));
+                    sqlite3_free(*pzErr);
+                    *pzErr = z;
+                }
+                for (k = 0; *pzErr && k < p->nStep; k++) {
+                    if (p->aStep[k].pConn == s->pConn && p->aStep[k].zError == NULL)
+                        p->aStep[k].zError = sqlite3_mprintf("%s", mopitr_err_body(*pzErr));
+                }
                 *piBad = i;
                 break;
             }
@@ -476,7 +490,7 @@ static int commit_undo_from(mopitr_report *p, int iLast)
             nLeft++;
             continue;
         }
-        rc = mopitr_change_run(s->pConn, &s->undo, &eOutcome, &zErr);
+        rc = mopitr_change_run(s->pConn, &s->undo, NULL, &eOutcome, &zErr);
         if (rc == SQLITE_OK) {
             s->eState = COMMIT_UNDONE;
             sqlite3_free(zErr);
@@ -514,6 +528,25 @@ static void commit_list(sqlite3_str *pStr, const mopitr_report *p, int eState)
         sqlite3_str_appendall(pStr, "none");
 }
 
+/* Append to pStr the PITR names of up to 5 steps of p in state eState: "pitr 'a', 'b'
+** and 3 more". */
+static void commit_names(sqlite3_str *pStr, const mopitr_report *p, int eState)
+{
+    char aClip[MOPITR_CLIP_SIZE];
+    int i, n = 0;
+    for (i = 0; i < p->nStep; i++) {
+        if (p->aStep[i].eState != eState)
+            continue;
+        if (n < 5)
+            sqlite3_str_appendf(
+                pStr, "%s'%s'", n ? ", " : "pitr ",
+                mopitr_err_clip(aClip, p->aStep[i].fwd.row.az[MOPITR_COL_NAME], -1));
+        n++;
+    }
+    if (n > 5)
+        sqlite3_str_appendf(pStr, " and %d more", n - 5);
+}
+
 /* Count the steps of p in state eState. */
 static int commit_count(const mopitr_report *p, int eState)
 {
@@ -523,8 +556,9 @@ static int commit_count(const mopitr_report *p, int eState)
     return n;
 }
 
-/* The COMMIT error after step iBad failed and the undo ran. */
-static char *commit_failure(const mopitr_report *p, int iBad, const char *zWhy)
+/* The error of the batch zWhat ("COMMIT", "UPDATE", ...) after step iBad failed and
+** the undo ran. */
+static char *commit_failure(const mopitr_report *p, const char *zWhat, int iBad, const char *zWhy)
 {
     const commit_step *s = &p->aStep[iBad];
     sqlite3_str *pStr = sqlite3_str_new(NULL);
@@ -532,18 +566,20 @@ static char *commit_failure(const mopitr_report *p, int iBad, const char *zWhy)
     int nLeft = commit_count(p, COMMIT_APPLIED) + commit_count(p, COMMIT_UNKNOWN) -
                 (s->eState == COMMIT_UNKNOWN);
     sqlite3_str_appendf(pStr,
-                        "mo_pitr: COMMIT failed at statement %d of %d on connection '%s' "
+                        "mo_pitr: %s failed at statement %d of %d on connection '%s' "
                         "(%s): %s",
-                        iBad + 1, p->nStep, s->zConn, s->zSql, zWhy);
+                        zWhat, iBad + 1, p->nStep, s->zConn, s->zSql, zWhy);
     if (s->eState == COMMIT_UNKNOWN)
         sqlite3_str_appendall(pStr, "; whether that statement applied is unknown");
     if (nLeft == 0) {
-        if (nUndone)
-            sqlite3_str_appendf(pStr, "; the %d statement%s applied before it %s undone", nUndone,
+        if (nUndone) {
+            sqlite3_str_appendf(pStr, "; the %d statement%s applied before it %s undone (", nUndone,
                                 nUndone == 1 ? "" : "s", nUndone == 1 ? "was" : "were");
-        sqlite3_str_appendall(pStr, s->eState == COMMIT_UNKNOWN
-                                        ? "; nothing else of this COMMIT is applied"
-                                        : "; nothing of this COMMIT is applied");
+            commit_names(pStr, p, COMMIT_UNDONE);
+            sqlite3_str_appendall(pStr, ")");
+        }
+        sqlite3_str_appendf(pStr, "; nothing %sof this %s is applied",
+                            s->eState == COMMIT_UNKNOWN ? "else " : "", zWhat);
     } else {
         sqlite3_str_appendall(pStr, "; the undo did not finish: still applied: ");
         commit_list(pStr, p, COMMIT_APPLIED);
@@ -559,15 +595,16 @@ static char *commit_failure(const mopitr_report *p, int iBad, const char *zWhy)
     return sqlite3_str_finish(pStr);
 }
 
-/* Apply p in order; on a failure undo and say so in *pzErr. */
-static int commit_apply(mopitr_report *p, char **pzErr)
+/* Apply p (the batch zWhat) in order; on a failure undo and say so in *pzErr. A batch
+** of one statement (bOne) fails with that statement's own error. */
+static int commit_apply(mopitr_report *p, const char *zWhat, int bOne, char **pzErr)
 {
     int i, rc = SQLITE_OK;
     for (i = 0; i < p->nStep; i++) {
         commit_step *s = &p->aStep[i];
         char *zErr = NULL;
         int eOutcome = MOPITR_OUTCOME_FAILED;
-        rc = mopitr_change_run(s->pConn, &s->fwd, &eOutcome, &zErr);
+        rc = mopitr_change_run(s->pConn, &s->fwd, s->zSql, &eOutcome, &zErr);
         if (rc == SQLITE_OK) {
             s->eState = COMMIT_APPLIED;
             s->zError = commit_unprefix(zErr); /* a lost reply, checked: it applied */
@@ -578,7 +615,7 @@ static int commit_apply(mopitr_report *p, char **pzErr)
         if (s->eState == COMMIT_UNKNOWN)
             s->bUndo = 0; /* not applied as far as we know: do not "undo" it */
         commit_undo_from(p, i - 1);
-        *pzErr = commit_failure(p, i, s->zError);
+        *pzErr = bOne ? mopitr_errf("%s", s->zError) : commit_failure(p, zWhat, i, s->zError);
         if (*pzErr == NULL)
             rc = SQLITE_NOMEM;
         return rc == SQLITE_CONSTRAINT ? SQLITE_CONSTRAINT : rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
@@ -587,10 +624,11 @@ static int commit_apply(mopitr_report *p, char **pzErr)
 }
 
 /* See the header and the manual above. */
-int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppReport, char **pzErr)
+int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, const char *zWhat, int bStatement,
+                      mopitr_report **ppReport, char **pzErr)
 {
     mopitr_report *p;
-    int rc, iBad = -1;
+    int rc, iBad = -1, bOne;
 
     *ppReport = NULL;
     p = sqlite3_malloc64(sizeof(*p));
@@ -598,30 +636,34 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppRe
         return SQLITE_NOMEM;
     memset(p, 0, sizeof(*p));
     rc = commit_build(aNet, nNet, p);
-    if (rc == SQLITE_OK && p->nStep > 0)
+    /* One statement of an autocommit SQL statement: nothing to order or undo, and the
+    ** server checks exactly what the validation would (name, object, existence). */
+    bOne = bStatement && p->nStep == 1;
+    if (rc == SQLITE_OK && p->nStep > 0 && !bOne)
         rc = commit_validate(p, &iBad, pzErr);
     if (p->nStep > 1)
         qsort(p->aStep, (size_t)p->nStep, sizeof(commit_step), commit_step_cmp);
     if (rc == SQLITE_OK) {
-        rc = commit_apply(p, pzErr);
+        rc = commit_apply(p, zWhat, bOne, pzErr);
     } else if (rc != SQLITE_NOMEM && iBad >= 0 && *pzErr == NULL) {
         /* Refused by validation: nothing was sent. (After the sort iBad is stale: find
         ** the refused step by its reason.) */
-        const char *zWhy = "refused";
+        const char *zWhy = "refused", *zConn = "?";
         int i;
         for (i = 0; i < p->nStep; i++) {
-            if (p->aStep[i].zError)
+            if (p->aStep[i].zError) {
                 zWhy = p->aStep[i].zError;
+                zConn = p->aStep[i].zConn;
+            }
         }
-        *pzErr =
-            mopitr_errf("COMMIT refused, nothing was sent: %s (see mo_pitr_last_commit)", zWhy);
+        *pzErr = mopitr_errf("%s refused, nothing was sent: %s (connection '%s'; see "
+                             "mo_pitr_last_commit)",
+                             zWhat, zWhy, zConn);
         if (*pzErr == NULL)
             rc = SQLITE_NOMEM;
     } else if (rc != SQLITE_NOMEM && *pzErr) {
         /* The validation read failed: nothing was sent. */
-        char *z = mopitr_errf("COMMIT refused, nothing was sent: cannot read the server's "
-                              "PITRs: %s",
-                              strncmp(*pzErr, "mo_pitr: ", 9) == 0 ? *pzErr + 9 : *pzErr);
+        char *z = mopitr_errf("%s refused, nothing was sent: %s", zWhat, mopitr_err_body(*pzErr));
         sqlite3_free(*pzErr);
         *pzErr = z;
         if (z == NULL)
@@ -629,6 +671,62 @@ int mopitr_commit_run(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppRe
     }
     *ppReport = p;
     return rc;
+}
+
+/* See the header: a batch of one change, sent as it is (no validation, nothing to undo). */
+int mopitr_commit_one(mopitr_conn *pConn, const char *zConn, mopitr_change *pCh, const char *zWhat,
+                      mopitr_report **ppReport, char **pzErr)
+{
+    mopitr_report *p;
+    commit_step *s;
+    int rc = SQLITE_NOMEM;
+
+    *ppReport = NULL;
+    p = sqlite3_malloc64(sizeof(*p));
+    if (p == NULL)
+        goto out;
+    memset(p, 0, sizeof(*p));
+    p->aStep = sqlite3_malloc64(sizeof(commit_step));
+    if (p->aStep == NULL)
+        goto out;
+    s = &p->aStep[0];
+    memset(s, 0, sizeof(*s));
+    p->nStep = 1;
+    s->pConn = pConn;
+    mopitr_conn_ref(pConn);
+    s->iPhase = 1;
+    s->bBlind = 1;
+    s->fwd = *pCh; /* taken over */
+    memset(pCh, 0, sizeof(*pCh));
+    s->zConn = sqlite3_mprintf("%s", zConn ? zConn : "");
+    s->zSql = s->zConn ? mopitr_change_sql(pConn, &s->fwd) : NULL;
+    if (s->zSql == NULL)
+        goto out;
+    rc = commit_apply(p, zWhat, 1, pzErr);
+out:
+    mopitr_row_clear(&pCh->row);
+    *ppReport = p;
+    return rc;
+}
+
+/* See the header: the steps a COMMIT of aNet would send, in its order, unvalidated. */
+int mopitr_commit_plan(const mopitr_txn_net *aNet, int nNet, mopitr_report **ppOut)
+{
+    mopitr_report *p = sqlite3_malloc64(sizeof(*p));
+    int rc;
+    *ppOut = NULL;
+    if (p == NULL)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof(*p));
+    rc = commit_build(aNet, nNet, p);
+    if (rc != SQLITE_OK) {
+        mopitr_report_free(p);
+        return rc;
+    }
+    if (p->nStep > 1)
+        qsort(p->aStep, (size_t)p->nStep, sizeof(commit_step), commit_step_cmp);
+    *ppOut = p;
+    return SQLITE_OK;
 }
 
 /* See the header: another table's xSync failed after this batch applied. */
@@ -644,6 +742,16 @@ void mopitr_commit_undo(mopitr_report *p)
 int mopitr_report_count(const mopitr_report *p)
 {
     return p ? p->nStep : 0;
+}
+
+/* See the header. */
+void mopitr_report_step_what(const mopitr_report *p, int i, const char **pzKind,
+                             const char **pzPitr)
+{
+    static const char *const azKind[] = {"?", "create", "alter", "drop"};
+    const commit_step *s = &p->aStep[i];
+    *pzKind = azKind[s->fwd.op];
+    *pzPitr = s->fwd.row.az[MOPITR_COL_NAME];
 }
 
 /* See the header. */

@@ -251,7 +251,7 @@ int mopitr_view_reset(mopitr_view *v, int bKeepServer)
         v->bLoaded = 0;
     for (i = 0; i < v->nItem; i++) {
         view_item *p = &v->aItem[i];
-        if (!p->bOld || !v->bLoaded) {
+        if (!p->bOld || !bKeepServer) {
             view_item_clear(p);
             continue;
         }
@@ -280,7 +280,7 @@ int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr)
 
     memset(&row, 0, sizeof(row));
     if (pBase == NULL)
-        rc = mopitr_conn_fetch_all(v->pConn, &aRow, &nRow, pzErr);
+        rc = mopitr_pitr_fetch_all(v->pConn, &aRow, &nRow, pzErr);
     for (i = 0; rc == SQLITE_OK && i < (pBase ? pBase->nRow : nRow); i++) {
         if (pBase)
             rc = mopitr_row_copy(&row, &pBase->aRow[i]);
@@ -299,6 +299,34 @@ int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr)
         rc = view_rehash(v);
     if (rc == SQLITE_OK)
         v->bLoaded = 1;
+    return rc;
+}
+
+/* See the header. */
+int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow)
+{
+    mopitr_row row;
+    int rc;
+    memset(&row, 0, sizeof(row));
+    rc = mopitr_row_copy(&row, pRow);
+    if (rc == SQLITE_OK)
+        rc = view_add_old(v, &row); /* takes the copy over (or frees it) */
+    mopitr_row_clear(&row);
+    return rc;
+}
+
+/* See the header. */
+int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr)
+{
+    mopitr_row *aRow = NULL;
+    int i, nRow = 0, rc = mopitr_pitr_probe(v->pConn, pNew, &aRow, &nRow, pzErr);
+    for (i = 0; rc == SQLITE_OK && i < nRow; i++)
+        rc = view_add_old(v, &aRow[i]);
+    for (i = 0; i < nRow; i++)
+        mopitr_row_clear(&aRow[i]);
+    sqlite3_free(aRow);
+    if (rc == SQLITE_OK && v->nHash == 0)
+        rc = view_rehash(v);
     return rc;
 }
 
@@ -356,7 +384,7 @@ int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int 
         *peOut = MOPITR_DECIDE_SKIP;
     } else if (i >= 0) {
         zWhat = mopitr_row_describe_object(&pCh->row);
-        *pzErr = zWhat ? mopitr_errf("%s already has a pitr ('%s'), so pitr '%s' cannot be "
+        *pzErr = zWhat ? mopitr_errf("%s already has pitr '%s', so pitr '%s' cannot be "
                                      "created",
                                      zWhat, v->aItem[i].cur.az[MOPITR_COL_NAME],
                                      mopitr_err_clip(aClip, zName, -1))

@@ -25,11 +25,14 @@
 **
 ** Validating an INSERT (mopitr_row_check_create), in this order; the first failure is
 ** the message:
-**   1. name: not NULL; folded to lower case; not empty; no space, tab, single quote,
-**      double quote or backtick (MatrixOne's `invalid input`, spec 3.2 step 7); not the
+**   1. name: not NULL; folded to lower case; not empty; no backslash; no space, tab,
+**      single quote, double quote or backtick (MatrixOne's `invalid input`, spec 3.2 step 7); not
+*the
 **      reserved sys_mo_catalog_pitr.
 **   2. account_name, database_name, table_name: folded; an empty string is refused
-**      (NULL is the way to say "none"). The character rule of step 1 is only
+**      (NULL is the way to say "none"), and so is a backslash in any of the four names
+**      (mopitr_name_check: MatrixOne would act on another name, spec 1.1). The character rule of
+*step 1 is only
 **      MatrixOne's rule for PITR names: databases and tables with such characters exist
 **      and are escaped, so they are not refused here (assumed from spec 3.2).
 **   3. level: the level column (any case) or, when NULL, inferred: table_name set ->
@@ -597,6 +600,124 @@ int mopitr_range_check(sqlite3_int64 v, char *zUnit, char **pzErr)
                                         mopitr_err_clip(aClip, zUnit, -1)));
 }
 
+/* Column names for messages, by MOPITR_COL_*. */
+static const char *value_col_name(int iCol)
+{
+    switch (iCol) {
+    case MOPITR_COL_ACCOUNT:
+        return "account_name";
+    case MOPITR_COL_DATABASE:
+        return "database_name";
+    case MOPITR_COL_TABLE:
+        return "table_name";
+    default:
+        return "?";
+    }
+}
+
+/* z[0..n) as MatrixOne stores it after splicing it unescaped into a string literal of
+** its internal SQL (spec 1.1): `\\` -> `\`, `\n` `\t` `\r` `\b` `\Z` `\0` -> the control
+** byte, `\%` and `\_` kept whole (MySQL's rule; assumed), any other `\c` -> c. A trailing
+** lone backslash is a syntax error there: returns NULL then (and on OOM: *pbOom). */
+static char *value_mangle(const char *z, int *pbOom)
+{
+    size_t n = strlen(z), i, j = 0;
+    char *zOut = sqlite3_malloc64(n + 1);
+    *pbOom = zOut == NULL;
+    for (i = 0; zOut && i < n; i++) {
+        char c = z[i];
+        if (c != '\\') {
+            zOut[j++] = c;
+            continue;
+        }
+        if (++i == n) {
+            sqlite3_free(zOut);
+            return NULL;
+        }
+        c = z[i];
+        switch (c) {
+        case 'n':
+            c = '\n';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'Z':
+            c = 0x1A;
+            break;
+        case '0':
+            c = '?'; /* a NUL byte: shown as '?' like any control byte */
+            break;
+        case '%':
+        case '_':
+            zOut[j++] = '\\';
+            break;
+        default:
+            break;
+        }
+        zOut[j++] = c;
+    }
+    if (zOut)
+        zOut[j] = 0;
+    return zOut;
+}
+
+/* See the header. */
+int mopitr_name_check(int iCol, const char *z, int eUse, char **pzErr)
+{
+    static const char *const azKind[] = {"pitr", "account", "database", "table"};
+    char aClip[MOPITR_CLIP_SIZE], aClip2[MOPITR_CLIP_SIZE];
+    const char *zKind = iCol >= MOPITR_COL_ACCOUNT && iCol <= MOPITR_COL_TABLE
+                            ? azKind[iCol - MOPITR_COL_ACCOUNT + 1]
+                            : azKind[0];
+    char *zMangled, *zEffect, *zErr;
+    const char *zTail;
+    int bOom = 0;
+
+    if (z == NULL || z[0] == 0)
+        return value_err(pzErr, iCol == MOPITR_COL_NAME
+                                    ? mopitr_errf("name must not be empty")
+                                    : mopitr_errf("%s must not be empty (use NULL for none)",
+                                                  value_col_name(iCol)));
+    if (strchr(z, '\\') == NULL)
+        return SQLITE_OK;
+    zMangled = value_mangle(z, &bOom);
+    if (bOom)
+        return SQLITE_NOMEM;
+    mopitr_err_clip(aClip2, zMangled, -1);
+    if (zMangled == NULL)
+        zEffect = sqlite3_mprintf("it would fail with a syntax error");
+    else if (iCol != MOPITR_COL_NAME)
+        zEffect = sqlite3_mprintf("the pitr would protect %s '%s'", zKind, aClip2);
+    else if (eUse == MOPITR_NAME_ALTER)
+        zEffect = sqlite3_mprintf("ALTER PITR would change pitr '%s'", aClip2);
+    else if (eUse == MOPITR_NAME_DROP)
+        zEffect = sqlite3_mprintf("DROP PITR would drop pitr '%s'", aClip2);
+    else
+        zEffect = sqlite3_mprintf("it would create pitr '%s'", aClip2);
+    sqlite3_free(zMangled);
+    if (zEffect == NULL)
+        return SQLITE_NOMEM;
+    if (iCol != MOPITR_COL_NAME)
+        zTail = "mo_pitr sends no name with a backslash";
+    else if (eUse == MOPITR_NAME_ALTER)
+        zTail = "alter it from a MySQL client with every backslash doubled";
+    else if (eUse == MOPITR_NAME_DROP)
+        zTail = "drop it from a MySQL client with every backslash doubled";
+    else
+        zTail = "use a name without a backslash";
+    zErr = mopitr_errf("%s name '%s' contains a backslash, which MatrixOne would mangle (%s); %s",
+                       zKind, mopitr_err_clip(aClip, z, -1), zEffect, zTail);
+    sqlite3_free(zEffect);
+    return value_err(pzErr, zErr);
+}
+
 /* Step 1 of the manual: the PITR name. */
 static int value_check_name(mopitr_row *p, char **pzErr)
 {
@@ -607,8 +728,8 @@ static int value_check_name(mopitr_row *p, char **pzErr)
     if (z == NULL)
         return value_err(pzErr, mopitr_errf("name must not be NULL"));
     mopitr_fold(z);
-    if (z[0] == 0)
-        return value_err(pzErr, mopitr_errf("name must not be empty"));
+    if (z[0] == 0 || strchr(z, '\\'))
+        return mopitr_name_check(MOPITR_COL_NAME, z, MOPITR_NAME_CREATE, pzErr);
     if (strchr(z, ' '))
         zWhy = "a space";
     else if (strchr(z, '\t'))
@@ -627,21 +748,6 @@ static int value_check_name(mopitr_row *p, char **pzErr)
         return value_err(pzErr, mopitr_errf("name 'sys_mo_catalog_pitr' is reserved by "
                                             "MatrixOne"));
     return SQLITE_OK;
-}
-
-/* Column names for messages, by MOPITR_COL_*. */
-static const char *value_col_name(int iCol)
-{
-    switch (iCol) {
-    case MOPITR_COL_ACCOUNT:
-        return "account_name";
-    case MOPITR_COL_DATABASE:
-        return "database_name";
-    case MOPITR_COL_TABLE:
-        return "table_name";
-    default:
-        return "?";
-    }
 }
 
 /* Step 4: level and identity columns agree; fill the own account. */
@@ -743,9 +849,7 @@ int mopitr_row_check_create(mopitr_row *p, const char *zOwnAccount, char **pzErr
         if (p->az[i] == NULL)
             continue;
         mopitr_fold(p->az[i]);
-        if (p->az[i][0] == 0)
-            rc = value_err(
-                pzErr, mopitr_errf("%s must not be empty (use NULL for none)", value_col_name(i)));
+        rc = mopitr_name_check(i, p->az[i], MOPITR_NAME_CREATE, pzErr);
     }
     if (rc == SQLITE_OK)
         rc = value_check_level(p, pzErr);

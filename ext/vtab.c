@@ -14,6 +14,8 @@
 ** Arguments of CREATE VIRTUAL TABLE (the eponymous mo_pitr takes none):
 **     connection=NAME   the mo_connect() name to use            default: default
 **     read_only=0|1     refuse INSERT, UPDATE and DELETE        default: 0
+**     allow_delete_all=0|1  allow DELETE without WHERE          default: 0
+**                       (vtab_write.c; the eponymous table: mo_pitr_allow_delete_all())
 ** SQLite keeps these arguments in clear in the schema, so an argument that looks like
 ** a password or a DSN (password=, dsn=, anything with '@' or "://") is refused.
 **
@@ -45,12 +47,11 @@
 **     as the one busy sqlite3_stmt (pointer, run count, and an epoch bumped by each
 **     xBestIndex so a new statement at a reused address is never confused with the
 **     old one); when several statements are busy, sharing is per cursor instead.
-**   - xUpdate turns each row change into one mopitr_change applied by pitr_apply():
-**     INSERT -> CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR.
-**     Everything is validated before the first write. In autocommit mode each change
-**     applies at once; inside BEGIN...COMMIT changes are queued and sent at COMMIT, and
-**     scans of a connection with queued changes read an overlaid copy (txn.c,
-**     txn_commit.c).
+**   - xUpdate (vtab_write.c) turns each row change into one mopitr_change: INSERT ->
+**     CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR. Everything
+**     is validated before the first write. Changes are queued and sent at the end of
+**     the statement (autocommit: all-or-nothing) or at COMMIT, and scans of a
+**     connection with queued changes read an overlaid copy (txn.c, txn_commit.c).
 **   - INSERT: level may be omitted when the identity columns imply it; range defaults
 **     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
 **     read from another mo_pitr table insert as they are); a non-NULL connection
@@ -151,7 +152,7 @@ static int pitr_parse_arg(pitr_vtab *v, const char *zArg, int *pbSeen, char **pz
     if (zEq == NULL) {
         zKey = pitr_arg_dup(zArg, strlen(zArg));
         *pzErr = zKey ? mopitr_errf("argument '%s' is not key=value; valid arguments: "
-                                    "connection, read_only",
+                                    "connection, read_only, allow_delete_all",
                                     zKey)
                       : NULL;
         goto out;
@@ -176,23 +177,29 @@ static int pitr_parse_arg(pitr_vtab *v, const char *zArg, int *pbSeen, char **pz
         sqlite3_free(v->zConn);
         v->zConn = zVal;
         zVal = NULL;
-    } else if (sqlite3_stricmp(zKey, "read_only") == 0) {
-        if (pbSeen[1]++) {
-            *pzErr = mopitr_errf("argument read_only given twice");
+    } else if (sqlite3_stricmp(zKey, "read_only") == 0 ||
+               sqlite3_stricmp(zKey, "allow_delete_all") == 0) {
+        int iArg = sqlite3_stricmp(zKey, "read_only") == 0 ? 1 : 2;
+        const char *zName = iArg == 1 ? "read_only" : "allow_delete_all";
+        int *pb = iArg == 1 ? &v->bReadOnly : &v->bAllowDeleteAll;
+        if (pbSeen[iArg]++) {
+            *pzErr = mopitr_errf("argument %s given twice", zName);
             goto out;
         }
         if (strcmp(zVal, "1") == 0 || sqlite3_stricmp(zVal, "true") == 0 ||
             sqlite3_stricmp(zVal, "on") == 0 || sqlite3_stricmp(zVal, "yes") == 0) {
-            v->bReadOnly = 1;
+            *pb = 1;
         } else if (strcmp(zVal, "0") == 0 || sqlite3_stricmp(zVal, "false") == 0 ||
                    sqlite3_stricmp(zVal, "off") == 0 || sqlite3_stricmp(zVal, "no") == 0) {
-            v->bReadOnly = 0;
+            *pb = 0;
         } else {
-            *pzErr = mopitr_errf("read_only must be 0 or 1, got '%s'", zVal);
+            *pzErr = mopitr_errf("%s must be 0 or 1, got '%s'", zName, zVal);
             goto out;
         }
     } else {
-        *pzErr = mopitr_errf("unknown argument '%s'; valid arguments: connection, read_only", zKey);
+        *pzErr = mopitr_errf("unknown argument '%s'; valid arguments: connection, read_only, "
+                             "allow_delete_all",
+                             zKey);
         goto out;
     }
     rc = SQLITE_OK;
@@ -224,7 +231,7 @@ static int pitr_connect(sqlite3 *db, void *pAux, int argc, const char *const *ar
 {
     pitr_vtab *v;
     int rc = SQLITE_OK, i;
-    int aSeen[2] = {0, 0};
+    int aSeen[3] = {0, 0, 0};
 
     *ppVtab = NULL;
     v = sqlite3_malloc64(sizeof(*v));
@@ -470,6 +477,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     rc = mopitr_vt_args_collect(&args, aTerm, nTerm, argv + iFirst);
     if (rc != SQLITE_OK)
         goto out;
+    v->bScanFiltered = nTerm > 0 || iFirst > 0; /* a WHERE term reached us (vtab_write.c) */
     pShare = mopitr_vt_stmt_share(v);
     if (pShare == NULL)
         pShare = &c->own;

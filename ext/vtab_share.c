@@ -70,7 +70,7 @@ int mopitr_cache_load(mopitr_conn *pConn, pitr_cache **ppOut, char **pzErr)
     p->nRef = 1;
     p->pConn = pConn;
     mopitr_conn_ref(pConn);
-    rc = mopitr_conn_fetch_all(pConn, &p->aRow, &p->nRow, pzErr);
+    rc = mopitr_pitr_fetch_all(pConn, &p->aRow, &p->nRow, pzErr);
     /* The generation after the query: a write it had to wait for is already counted. */
     p->gen = mopitr_conn_generation(pConn);
     if (rc != SQLITE_OK) {

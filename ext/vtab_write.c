@@ -4,28 +4,38 @@
 **
 ** INSERT -> CREATE PITR, UPDATE of range_value/range_unit -> ALTER PITR, DELETE ->
 ** DROP PITR. Each row change becomes one mopitr_change, validated before anything is
-** sent. In autocommit mode it is applied at once (mopitr_change_run); inside an SQLite
-** transaction (sqlite3_get_autocommit() == 0: BEGIN, or SAVEPOINT outside BEGIN) it is
-** queued in txn.c and sent at COMMIT by txn_commit.c. See vtab.c's manual for the
-** whole table and txn.c / txn_commit.c for transactions.
+** sent, and queued in txn.c. Every statement is all-or-nothing (issue 13):
+**   - in autocommit mode the queue is the statement's own: SQLite calls xBegin, xSync
+**     and xCommit around every writing statement, and xSync sends it with the COMMIT
+**     machinery (txn_commit.c: validated by one filtered SHOW PITR, ordered, undone on
+**     failure, reported in mo_pitr_last_commit). A statement of one change is sent as
+**     it is, without the validation read. A row refused by a local check aborts the
+**     statement with nothing sent (xRollback discards the queue);
+**   - inside an SQLite transaction (sqlite3_get_autocommit() == 0: BEGIN, or SAVEPOINT
+**     outside BEGIN) the queue is the transaction's and COMMIT sends it.
+** See vtab.c's manual for the whole table and txn.c / txn_commit.c for the queue.
 **
-** Conflicts (sqlite3_vtab_on_conflict), decided against the server in autocommit mode
-** and against the transaction's view (the server as read + the queue) inside one, where
-** a conflict with the server's PITRs may only show when the server is first read
-** (the next read, UPDATE or DELETE of the connection, or COMMIT; see txn.c):
+** Conflicts (sqlite3_vtab_on_conflict), decided against the queue's view (the server
+** as read + what is queued); inside a transaction a conflict with the server's PITRs
+** may only show when the server is first read (the next read, UPDATE or DELETE of the
+** connection, or COMMIT; see txn.c); in autocommit at the end of the statement:
 **     plain INSERT of an existing name      SQLITE_CONSTRAINT, nothing sent
-**     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent (in a
-**                                           transaction; in autocommit the server says so)
-**     INSERT OR IGNORE                      an existing name: the row is skipped
+**     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent
+**     INSERT OR IGNORE                      an existing name or object: the row is skipped
 **     INSERT OR REPLACE                     same object: ALTER to the new range (nothing if
 **                                           equal); another object: refused
-** UPSERT (INSERT ... ON CONFLICT DO ...) is refused by SQLite itself for virtual tables
-** ("UPSERT not implemented for virtual table").
+** In autocommit OR IGNORE and OR REPLACE read the row's name and object from the server
+** first (one filtered SHOW PITR per row). UPSERT (INSERT ... ON CONFLICT DO ...) is
+** refused by SQLite itself for virtual tables ("UPSERT not implemented for virtual
+** table").
+**
+** UPDATE and DELETE take the row the statement's scan just read (vtab_share.c) as the
+** server's row; in autocommit nothing else is read before the statement ends.
 **
 ** A lost reply (the connection dropped after the statement left) is checked with SHOW
-** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run), and the error
-** says what it found: "it was applied", "it was not applied", or that the outcome is
-** unknown. Inside COMMIT an applied change lets the batch go on (txn_commit.c).
+** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run, change.c): an
+** applied change counts as applied (the report notes the lost reply), one that did not
+** apply fails the statement or COMMIT and undoes what it applied.
 */
 #include <string.h>
 
@@ -84,57 +94,26 @@ static int pitr_value_range(sqlite3_value *pVal, sqlite3_int64 *piOut, char **pz
     return mopitr_val_to_range(&x, piOut, pzErr);
 }
 
-/* Read the PITR named zName from the server into *pOut; *pbFound says whether it exists. */
-int mopitr_pitr_lookup(mopitr_conn *pConn, const char *zName, mopitr_row *pOut, int *pbFound,
-                       char **pzErr)
+/* db's transaction state (the queue of the statement or the transaction), or NULL with
+** *pzErr when the extension's registration failed. */
+static mopitr_txn *pitr_txn(pitr_vtab *v, char **pzErr)
 {
-    mopitr_val val;
-    mopitr_arg arg;
-    mopitr_result *pRes = NULL;
-    char *zSql;
-    int rc;
-
-    *pbFound = 0;
-    memset(&val, 0, sizeof(val));
-    val.eType = SQLITE_TEXT;
-    val.z = zName;
-    val.n = (int)strlen(zName);
-    memset(&arg, 0, sizeof(arg));
-    arg.term.iCol = MOPITR_COL_NAME;
-    arg.term.op = SQLITE_INDEX_CONSTRAINT_EQ;
-    arg.nVal = 1;
-    arg.aVal = &val;
-    zSql = mopitr_plan_render(&arg, 1, mopitr_conn_no_backslash_escapes(pConn));
-    if (zSql == NULL)
-        return SQLITE_NOMEM;
-    rc = mopitr_conn_query(pConn, zSql, &pRes, pzErr);
-    if (rc == SQLITE_OK) {
-        /* The server compared the names (it lower-cases them): its answer is the row. */
-        rc = mopitr_result_next(pRes, pOut, pzErr);
-        *pbFound = rc == SQLITE_ROW;
-        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-            rc = SQLITE_OK;
-    }
-    mopitr_result_free(pRes);
-    sqlite3_free(zSql);
-    return rc;
+    mopitr_txn *t = mopitr_txn_of(v->db);
+    if (t == NULL)
+        *pzErr = mopitr_errf("internal error: no transaction state for this connection");
+    return t;
 }
 
-/* The statement text for pCh on pConn. NULL on OOM (or a value that cannot be sent). */
-char *mopitr_change_sql(mopitr_conn *pConn, const mopitr_change *pCh)
+/* The row named zName that the running statement read from pConn (borrowed), or NULL.
+** Only in autocommit mode: inside a transaction the transaction's view decides. */
+static const mopitr_row *pitr_seen(pitr_vtab *v, mopitr_txn *t, mopitr_conn *pConn,
+                                   const char *zName)
 {
-    int bNoBs = mopitr_conn_no_backslash_escapes(pConn);
-    const mopitr_row *r = &pCh->row;
-    switch (pCh->op) {
-    case MOPITR_CHANGE_CREATE:
-        return mopitr_sql_create(r, pCh->bOwnAccount, bNoBs);
-    case MOPITR_CHANGE_ALTER:
-        return mopitr_sql_alter(r->az[MOPITR_COL_NAME], r->range_value,
-                                r->az[MOPITR_COL_RANGE_UNIT], bNoBs);
-    case MOPITR_CHANGE_DROP:
-        return mopitr_sql_drop(r->az[MOPITR_COL_NAME]);
-    }
-    return NULL;
+    pitr_share *pShare;
+    if (!mopitr_txn_is_statement(t))
+        return NULL;
+    pShare = mopitr_vt_stmt_share(v);
+    return pShare ? mopitr_vt_share_row(pShare, pConn, zName) : NULL;
 }
 
 /* Do two names (possibly NULL) denote the same object, the way the server compares? */
@@ -145,166 +124,16 @@ static int pitr_same(const char *zA, const char *zB)
     return sqlite3_stricmp(zA, zB) == 0;
 }
 
-/* After a lost reply: did pCh apply? Reads the PITR back (on a fresh connection).
-** *peOutcome becomes MOPITR_OUTCOME_APPLIED, _FAILED or _UNKNOWN (the read failed). */
-static void pitr_check_applied(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome,
-                               char **pzCheckErr)
-{
-    const mopitr_row *r = &pCh->row;
-    mopitr_row now;
-    int bFound = 0, bApplied;
-    memset(&now, 0, sizeof(now));
-    if (mopitr_pitr_lookup(pConn, r->az[MOPITR_COL_NAME], &now, &bFound, pzCheckErr) != SQLITE_OK) {
-        *peOutcome = MOPITR_OUTCOME_UNKNOWN;
-        return;
-    }
-    if (pCh->op == MOPITR_CHANGE_DROP)
-        bApplied = !bFound;
-    else
-        bApplied = bFound && now.range_value == r->range_value &&
-                   pitr_same(now.az[MOPITR_COL_RANGE_UNIT], r->az[MOPITR_COL_RANGE_UNIT]) &&
-                   (pCh->op == MOPITR_CHANGE_ALTER ||
-                    mopitr_row_same_object(&now, r, mopitr_conn_account(pConn)));
-    *peOutcome = bApplied ? MOPITR_OUTCOME_APPLIED : MOPITR_OUTCOME_FAILED;
-    mopitr_row_clear(&now);
-}
-
-/*
-** Run one change on pConn now. SQLITE_OK when it applied; a duplicate name or a second
-** PITR for the same object is SQLITE_CONSTRAINT; other failures SQLITE_ERROR; *pzErr
-** says why. *peOutcome (may be NULL) is MOPITR_OUTCOME_*. A lost reply is checked:
-** when the change turns out applied, SQLITE_OK is returned and *pzErr still holds a
-** note saying so (the caller frees it).
-*/
-int mopitr_change_run(mopitr_conn *pConn, const mopitr_change *pCh, int *peOutcome, char **pzErr)
-{
-    mopitr_exec_info info;
-    char *zSql = mopitr_change_sql(pConn, pCh);
-    char *zLost = NULL, *zCheckErr = NULL;
-    int rc, eOutcome = MOPITR_OUTCOME_FAILED;
-
-    memset(&info, 0, sizeof(info));
-    if (zSql == NULL) {
-        rc = SQLITE_NOMEM;
-        goto out;
-    }
-    rc = mopitr_conn_exec(pConn, zSql, &info, pzErr);
-    if (rc == SQLITE_OK) {
-        eOutcome = MOPITR_OUTCOME_APPLIED;
-        goto out;
-    }
-    if (!info.bUnknown) {
-        if (rc == SQLITE_ERROR && info.merr == 20101 &&
-            (strstr(info.zMsg, "already exists") || strstr(info.zMsg, "already has a pitr")))
-            rc = SQLITE_CONSTRAINT;
-        goto out;
-    }
-    /* The statement left but no reply came back: ask the server what happened. */
-    zLost = *pzErr;
-    *pzErr = NULL;
-    pitr_check_applied(pConn, pCh, &eOutcome, &zCheckErr);
-    if (zLost && strncmp(zLost, "mo_pitr: ", 9) == 0)
-        memmove(zLost, zLost + 9, strlen(zLost + 9) + 1);
-    if (eOutcome == MOPITR_OUTCOME_APPLIED) {
-        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was applied", zLost ? zLost : "");
-        rc = SQLITE_OK;
-    } else if (eOutcome == MOPITR_OUTCOME_FAILED) {
-        *pzErr = mopitr_errf("%s; checked with SHOW PITR: it was not applied", zLost ? zLost : "");
-        rc = SQLITE_ERROR;
-    } else {
-        *pzErr =
-            mopitr_errf("%s; the check with SHOW PITR failed too (%s): the outcome is "
-                        "unknown",
-                        zLost ? zLost : "",
-                        zCheckErr ? zCheckErr + (strncmp(zCheckErr, "mo_pitr: ", 9) == 0 ? 9 : 0)
-                                  : "out of memory");
-        rc = SQLITE_ERROR;
-    }
-    if (*pzErr == NULL && rc != SQLITE_OK)
-        rc = SQLITE_NOMEM;
-out:
-    if (peOutcome)
-        *peOutcome = eOutcome;
-    sqlite3_free(zLost);
-    sqlite3_free(zCheckErr);
-    sqlite3_free(zSql);
-    return rc;
-}
-
-/* Apply one change at once (autocommit). See mopitr_change_run. A lost reply is an
-** error even when the check finds the change applied: the message says which (the
-** statement's outcome was not what the wire said, and scripts should notice). */
-static int pitr_apply(mopitr_conn *pConn, const mopitr_change *pCh, char **pzErr)
-{
-    int rc = mopitr_change_run(pConn, pCh, NULL, pzErr);
-    if (rc == SQLITE_OK && *pzErr)
-        rc = SQLITE_ERROR; /* a lost reply, checked: it applied */
-    return rc;
-}
-
-/* A short "database 'y'" description of what a row protects. NULL on OOM. */
-char *mopitr_row_describe_object(const mopitr_row *r)
-{
-    const char *zLevel = mopitr_level_name(r->level);
-    switch (r->level) {
-    case MOPITR_LEVEL_ACCOUNT:
-        return sqlite3_mprintf("account %Q", r->az[MOPITR_COL_ACCOUNT]);
-    case MOPITR_LEVEL_DATABASE:
-        return sqlite3_mprintf("database %Q", r->az[MOPITR_COL_DATABASE]);
-    case MOPITR_LEVEL_TABLE:
-        return sqlite3_mprintf("table %Q.%Q", r->az[MOPITR_COL_DATABASE], r->az[MOPITR_COL_TABLE]);
-    default:
-        return sqlite3_mprintf("%s", zLevel ? zLevel : "the cluster");
-    }
-}
-
-/* The transaction state when db is inside an SQLite transaction (writes are queued),
-** else NULL (autocommit: writes apply at once). */
-static mopitr_txn *pitr_txn(pitr_vtab *v)
-{
-    return sqlite3_get_autocommit(v->db) ? NULL : mopitr_txn_of(v->db);
-}
-
-/* See the header. */
-int mopitr_replace_decide(const mopitr_row *pOld, mopitr_change *pCh, const char *zOwn, int *pbSkip,
-                          char **pzErr)
-{
-    char *zA = NULL, *zB = NULL;
-    int rc = SQLITE_OK;
-
-    *pbSkip = 0;
-    if (!mopitr_row_same_object(pOld, &pCh->row, zOwn)) {
-        zA = mopitr_row_describe_object(pOld);
-        zB = mopitr_row_describe_object(&pCh->row);
-        *pzErr = zA && zB ? mopitr_errf("INSERT OR REPLACE cannot change what pitr '%s' protects "
-                                        "(%s, not %s): delete it first",
-                                        pOld->az[MOPITR_COL_NAME], zA, zB)
-                          : NULL;
-        rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-    } else if (pOld->range_value == pCh->row.range_value &&
-               pitr_same(pOld->az[MOPITR_COL_RANGE_UNIT], pCh->row.az[MOPITR_COL_RANGE_UNIT])) {
-        *pbSkip = 1; /* already what was asked for */
-    } else {
-        pCh->op = MOPITR_CHANGE_ALTER;
-    }
-    sqlite3_free(zA);
-    sqlite3_free(zB);
-    return rc;
-}
-
 /* INSERT: aCol are the new row's values in column order. */
-static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
+static int pitr_insert(pitr_vtab *v, mopitr_txn *t, sqlite3_value **aCol, char **pzErr)
 {
     mopitr_change ch;
-    mopitr_row old;
     mopitr_conn *pConn;
     const char *zConnName = v->zConn;
     const char *zOwn;
-    mopitr_txn *t;
-    int rc = SQLITE_OK, i, bFound = 0, bSkip = 0, eConflict;
+    int rc = SQLITE_OK, i;
 
     memset(&ch, 0, sizeof(ch));
-    memset(&old, 0, sizeof(old));
     if (sqlite3_value_type(aCol[MOPITR_COL_CONNECTION]) != SQLITE_NULL) {
         zConnName = (const char *)sqlite3_value_text(aCol[MOPITR_COL_CONNECTION]);
         if (zConnName == NULL)
@@ -331,28 +160,9 @@ static int pitr_insert(pitr_vtab *v, sqlite3_value **aCol, char **pzErr)
     ch.op = MOPITR_CHANGE_CREATE;
     ch.bOwnAccount =
         ch.row.level == MOPITR_LEVEL_ACCOUNT && mopitr_row_is_own_account(&ch.row, zOwn);
-    eConflict = sqlite3_vtab_on_conflict(v->db);
-    if ((t = pitr_txn(v)) != NULL) {
-        rc = mopitr_txn_insert(t, pConn, zConnName, &ch, eConflict, pzErr);
-        goto out;
-    }
-    if (eConflict == SQLITE_IGNORE || eConflict == SQLITE_REPLACE) {
-        rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
-        if (rc != SQLITE_OK)
-            goto out;
-    }
-    if (bFound && eConflict == SQLITE_IGNORE)
-        goto out; /* INSERT OR IGNORE of an existing name: nothing to send */
-    if (bFound) {
-        /* INSERT OR REPLACE of an existing name: same object -> new range; else refuse. */
-        rc = mopitr_replace_decide(&old, &ch, zOwn, &bSkip, pzErr);
-        if (rc != SQLITE_OK || bSkip)
-            goto out;
-    }
-    rc = pitr_apply(pConn, &ch, pzErr);
+    rc = mopitr_txn_insert(t, pConn, zConnName, &ch, sqlite3_vtab_on_conflict(v->db), pzErr);
 out:
     mopitr_row_clear(&ch.row);
-    mopitr_row_clear(&old);
     return rc;
 }
 
@@ -377,7 +187,7 @@ static int pitr_check_target(pitr_vtab *v, const char *zVerb, char **pzErr)
 
 /* UPDATE: argv[0] is the old name, argv[2..] the new row (unchanged columns may be
 ** "no change" values). Only the range may change. */
-static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
+static int pitr_update_row(pitr_vtab *v, mopitr_txn *t, sqlite3_value **argv, char **pzErr)
 {
     sqlite3_value **aCol = argv + 2;
     mopitr_change ch;
@@ -385,7 +195,7 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     mopitr_conn *pConn;
     char aClipA[MOPITR_CLIP_SIZE], aClipB[MOPITR_CLIP_SIZE];
     char *zNew = NULL;
-    mopitr_txn *t = pitr_txn(v);
+    const mopitr_row *pSeen = NULL;
     int rc, i, bLoaded = 0, bFound = 0;
 
     memset(&ch, 0, sizeof(ch));
@@ -398,9 +208,13 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(argv[0], MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
     if (rc == SQLITE_OK)
+        rc = mopitr_name_check(MOPITR_COL_NAME, ch.row.az[MOPITR_COL_NAME], MOPITR_NAME_ALTER,
+                               pzErr);
+    if (rc == SQLITE_OK)
         rc = pitr_value_text(aCol[MOPITR_COL_NAME], MOPITR_COL_NAME, &zNew, pzErr);
     if (rc != SQLITE_OK)
         goto out;
+    pSeen = pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]);
     if (!pitr_same(ch.row.az[MOPITR_COL_NAME], zNew)) {
         *pzErr = mopitr_errf("name cannot be changed by UPDATE ('%s' to '%s'): MatrixOne "
                              "cannot rename a PITR; insert a new one and delete the old one",
@@ -427,20 +241,9 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
             sqlite3_value_nochange(aCol[i]))
             continue;
         if (!bLoaded) {
-            /* The row this statement read, else one read from the server. */
-            pitr_share *pShare = t ? NULL : mopitr_vt_stmt_share(v);
-            const mopitr_row *pSeen =
-                pShare ? mopitr_vt_share_row(pShare, pConn, ch.row.az[MOPITR_COL_NAME]) : NULL;
-            if (t) {
-                /* In a transaction: the row as the transaction sees it. */
-                rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old,
-                                     &bFound, pzErr);
-            } else if (pSeen) {
-                rc = mopitr_row_copy(&old, pSeen);
-                bFound = 1;
-            } else {
-                rc = mopitr_pitr_lookup(pConn, ch.row.az[MOPITR_COL_NAME], &old, &bFound, pzErr);
-            }
+            /* The row as the queue sees it (in autocommit: as this statement read it). */
+            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, pSeen, &old,
+                                 &bFound, pzErr);
             if (rc != SQLITE_OK)
                 goto out;
             bLoaded = 1;
@@ -486,21 +289,17 @@ static int pitr_update_row(pitr_vtab *v, sqlite3_value **argv, char **pzErr)
     if (rc != SQLITE_OK)
         goto out;
     ch.op = MOPITR_CHANGE_ALTER;
-    if (t) {
-        /* Queued: the PITR must exist in the transaction's view. */
-        if (!bLoaded)
-            rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound,
-                                 pzErr);
-        if (rc == SQLITE_OK && !bFound) {
-            *pzErr = mopitr_errf("pitr '%s' does not exist",
-                                 mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));
-            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-        if (rc == SQLITE_OK)
-            rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
-        goto out;
+    /* Queued: the PITR must exist in the queue's view. */
+    if (!bLoaded)
+        rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, pSeen, &old,
+                             &bFound, pzErr);
+    if (rc == SQLITE_OK && !bFound) {
+        *pzErr = mopitr_errf("pitr '%s' does not exist",
+                             mopitr_err_clip(aClipA, ch.row.az[MOPITR_COL_NAME], -1));
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    rc = pitr_apply(pConn, &ch, pzErr);
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_queue(t, pConn, v->zConn, &ch, pzErr);
 out:
     mopitr_row_clear(&ch.row);
     mopitr_row_clear(&old);
@@ -508,34 +307,132 @@ out:
     return rc;
 }
 
-/* DELETE of the row named by argv[0]. */
-static int pitr_delete(pitr_vtab *v, sqlite3_value *pName, char **pzErr)
+/* Has the DELETE being run a WHERE clause? 1 yes; 0 no; -1 cannot tell (see the guard
+** rule in pitr_guard_delete). */
+static int pitr_delete_has_where(pitr_vtab *v)
+{
+    sqlite3_stmt *p;
+    int bYes = 0, bNo = 0;
+    if (v->bScanFiltered)
+        return 1; /* a WHERE term was pushed down to the scan */
+    for (p = sqlite3_next_stmt(v->db, NULL); p; p = sqlite3_next_stmt(v->db, p)) {
+        if (sqlite3_stmt_busy(p)) {
+            int r = mopitr_sql_delete_has_where(sqlite3_sql(p), v->zTable);
+            bYes |= r == 1;
+            bNo |= r == 0;
+        }
+    }
+    return bNo ? 0 : bYes ? 1 : -1;
+}
+
+/* Append the names of up to 3 PITRs of level e among aRow to x: " including the cluster
+** PITR 'c1'", " and the account PITRs 'a1', 'a2'". *pn counts the clauses written. */
+static void pitr_list_level(sqlite3_str *x, const mopitr_row *aRow, int nRow, mopitr_level e,
+                            int *pn)
+{
+    char aClip[MOPITR_CLIP_SIZE];
+    int i, n = 0, nAll = 0;
+    for (i = 0; i < nRow; i++)
+        nAll += aRow[i].level == e;
+    for (i = 0; i < nRow && nAll > 0; i++) {
+        if (aRow[i].level != e)
+            continue;
+        if (n == 0)
+            sqlite3_str_appendf(x, "%s the %s PITR%s ", *pn ? " and" : ", including",
+                                mopitr_level_name(e), nAll > 1 ? "s" : "");
+        if (n < 3)
+            sqlite3_str_appendf(x, "%s'%s'", n ? ", " : "",
+                                mopitr_err_clip(aClip, aRow[i].az[MOPITR_COL_NAME], -1));
+        n++;
+    }
+    if (n > 3)
+        sqlite3_str_appendf(x, " and %d more", n - 3);
+    *pn += n > 0;
+}
+
+/*
+** The guard against DELETE without WHERE (issue 13). A DELETE is refused, before
+** anything is sent, unless the table allows it (allow_delete_all=1, or
+** mo_pitr_allow_delete_all(table) on this connection) or it has a WHERE clause: a term
+** pushed down to its scan, or a WHERE in the text of the statement being run
+** (guard.c), even one that matches every row. When neither can be seen (the DELETE is
+** in a trigger body: the running statement is another one) and the scan sent no
+** filter, it is refused too. The message counts what the table holds as this DELETE
+** sees it (the queue of a transaction included) and names cluster and account PITRs.
+*/
+static int pitr_guard_delete(pitr_vtab *v, mopitr_conn *pConn, char **pzErr)
+{
+    pitr_cache *pBase = NULL, *pOver = NULL;
+    const pitr_cache *pAll;
+    sqlite3_str *x;
+    int rc, r, n = 0;
+
+    if (v->bAllowDeleteAll || mopitr_registry_allow_delete_all(v->pReg, v->zTable))
+        return SQLITE_OK;
+    r = pitr_delete_has_where(v);
+    if (r == 1)
+        return SQLITE_OK;
+    rc = mopitr_cache_load(pConn, &pBase, pzErr);
+    if (rc == SQLITE_OK)
+        rc = mopitr_txn_overlay(v->db, pConn, pBase, &pOver, pzErr);
+    if (rc != SQLITE_OK)
+        goto out;
+    pAll = pOver ? pOver : pBase;
+    x = sqlite3_str_new(NULL);
+    if (r == 0)
+        sqlite3_str_appendf(x,
+                            "mo_pitr: DELETE without WHERE refused, nothing was sent: it "
+                            "would drop %d PITR%s on connection '%s'",
+                            pAll->nRow, pAll->nRow == 1 ? "" : "s", v->zConn);
+    else
+        sqlite3_str_appendf(x,
+                            "mo_pitr: DELETE refused, nothing was sent: its scan sent no "
+                            "filter and its WHERE clause cannot be seen (a trigger?); "
+                            "the table holds %d PITR%s on connection '%s'",
+                            pAll->nRow, pAll->nRow == 1 ? "" : "s", v->zConn);
+    pitr_list_level(x, pAll->aRow, pAll->nRow, MOPITR_LEVEL_CLUSTER, &n);
+    pitr_list_level(x, pAll->aRow, pAll->nRow, MOPITR_LEVEL_ACCOUNT, &n);
+    if (sqlite3_stricmp(v->zTable, "mo_pitr") == 0)
+        sqlite3_str_appendf(x, "; to drop every PITR through mo_pitr, first run SELECT "
+                               "mo_pitr_allow_delete_all('mo_pitr')");
+    else
+        sqlite3_str_appendf(x,
+                            "; to drop every PITR through %s, create it with "
+                            "allow_delete_all=1 or first run SELECT "
+                            "mo_pitr_allow_delete_all('%s')",
+                            v->zTable, v->zTable);
+    *pzErr = sqlite3_str_finish(x);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+out:
+    mopitr_cache_unref(pBase);
+    mopitr_cache_unref(pOver);
+    return rc;
+}
+
+/* DELETE of the row named by argv[0] (after pitr_check_target and pitr_guard_delete). */
+static int pitr_delete(pitr_vtab *v, mopitr_txn *t, sqlite3_value *pName, char **pzErr)
 {
     mopitr_change ch;
     mopitr_row old;
     mopitr_conn *pConn;
-    mopitr_txn *t;
     char aClip[MOPITR_CLIP_SIZE];
     int rc, bFound = 0;
 
     memset(&ch, 0, sizeof(ch));
     memset(&old, 0, sizeof(old));
-    rc = pitr_check_target(v, "DELETE", pzErr);
-    if (rc != SQLITE_OK)
-        return rc;
-    pConn = mopitr_vt_conn(v, v->zConn, pzErr);
+    pConn = mopitr_vt_conn(v, v->zConn, pzErr); /* the target was checked (xUpdate) */
     if (pConn == NULL)
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     rc = pitr_value_text(pName, MOPITR_COL_NAME, &ch.row.az[MOPITR_COL_NAME], pzErr);
     if (rc != SQLITE_OK || ch.row.az[MOPITR_COL_NAME] == NULL)
         goto out;
-    ch.op = MOPITR_CHANGE_DROP;
-    if ((t = pitr_txn(v)) == NULL) {
-        rc = pitr_apply(pConn, &ch, pzErr);
+    rc = mopitr_name_check(MOPITR_COL_NAME, ch.row.az[MOPITR_COL_NAME], MOPITR_NAME_DROP, pzErr);
+    if (rc != SQLITE_OK)
         goto out;
-    }
-    /* Queued: the PITR must exist in the transaction's view. */
-    rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1, &old, &bFound, pzErr);
+    ch.op = MOPITR_CHANGE_DROP;
+    /* Queued: the PITR must exist in the queue's view. */
+    rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1,
+                         pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]), &old, &bFound, pzErr);
     if (rc == SQLITE_OK && !bFound) {
         *pzErr = mopitr_errf("pitr '%s' does not exist",
                              mopitr_err_clip(aClip, ch.row.az[MOPITR_COL_NAME], -1));
@@ -550,23 +447,42 @@ out:
 }
 
 /* xUpdate: argc 1 = DELETE; argv[0] NULL = INSERT; else UPDATE (WITHOUT ROWID: argv[0]
-** is the old primary key). Each change is applied at once. */
+** is the old primary key). Each change is queued (see the manual). */
 int mopitr_vt_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite3_int64 *pRowid)
 {
     pitr_vtab *v = (pitr_vtab *)pVtab;
+    sqlite3_value *pName = argc == 1 ? argv[0] : argv[2 + MOPITR_COL_NAME];
     char *zErr = NULL;
-    int rc;
+    mopitr_txn *t;
+    int rc, eVerb = argc == 1                                    ? MOPITR_VERB_DELETE
+                    : sqlite3_value_type(argv[0]) == SQLITE_NULL ? MOPITR_VERB_INSERT
+                                                                 : MOPITR_VERB_UPDATE;
 
     if (v->bReadOnly) {
         zErr = mopitr_errf("table %s is read-only (read_only=1)", v->zTable);
-        rc = SQLITE_ERROR;
-    } else if (argc == 1) {
-        rc = pitr_delete(v, argv[0], &zErr);
-    } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-        rc = pitr_insert(v, argv + 2, &zErr);
-    } else {
-        rc = pitr_update_row(v, argv, &zErr);
+        return mopitr_vt_set_err(pVtab, SQLITE_ERROR, zErr);
     }
+    t = pitr_txn(v, &zErr);
+    if (t == NULL)
+        return mopitr_vt_set_err(pVtab, SQLITE_ERROR, zErr);
+    mopitr_txn_row(t, eVerb);
+    if (eVerb == MOPITR_VERB_DELETE) {
+        /* The guard first: its message is about the statement, not this row. */
+        mopitr_conn *pConn = mopitr_vt_conn(v, v->zConn, &zErr);
+        rc = pitr_check_target(v, "DELETE", &zErr);
+        if (rc == SQLITE_OK && pConn == NULL)
+            rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        if (rc == SQLITE_OK)
+            rc = pitr_guard_delete(v, pConn, &zErr);
+        if (rc != SQLITE_OK)
+            return mopitr_vt_set_err(pVtab, rc, zErr);
+        rc = pitr_delete(v, t, argv[0], &zErr);
+    } else if (eVerb == MOPITR_VERB_INSERT)
+        rc = pitr_insert(v, t, argv + 2, &zErr);
+    else
+        rc = pitr_update_row(v, t, argv, &zErr);
+    if (rc != SQLITE_OK)
+        mopitr_txn_row_error(t, (const char *)sqlite3_value_text(pName), rc, &zErr);
     return mopitr_vt_set_err(pVtab, rc, zErr);
 }
 /* xBegin: a writing statement starts (autocommit) or the first one of a transaction

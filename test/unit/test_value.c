@@ -727,6 +727,64 @@ static void test_check_create_errors(void **state)
     /* order: the name is checked before the level and the range */
     create_err("a b", "tenant", NULL, NULL, NULL, 0, "day", "sys",
                "mo_pitr: name 'a b' contains a space, which MatrixOne does not accept");
+    /* backslashes (issue 12): MatrixOne would store or target another name */
+    create_err("X\\Y", "cluster", NULL, NULL, NULL, 1, "d", "sys",
+               "mo_pitr: pitr name 'x\\y' contains a backslash, which MatrixOne would mangle "
+               "(it would create pitr 'xy'); use a name without a backslash");
+    create_err("p", "database", NULL, "N\\db", NULL, 1, "d", "sys",
+               "mo_pitr: database name 'n\\db' contains a backslash, which MatrixOne would "
+               "mangle (the pitr would protect database 'ndb'); mo_pitr sends no name with a "
+               "backslash");
+    create_err("p", "table", NULL, "db", "t\\\\1", 1, "d", "sys",
+               "mo_pitr: table name 't\\\\1' contains a backslash, which MatrixOne would "
+               "mangle (the pitr would protect table 't\\1'); mo_pitr sends no name with a "
+               "backslash");
+    create_err("p", "account", "acc\\", NULL, NULL, 1, "d", "sys",
+               "mo_pitr: account name 'acc\\' contains a backslash, which MatrixOne would "
+               "mangle (it would fail with a syntax error); mo_pitr sends no name with a "
+               "backslash");
+    create_err("a\\nb", "cluster", NULL, NULL, NULL, 1, "d", "sys",
+               "mo_pitr: pitr name 'a\\nb' contains a backslash, which MatrixOne would mangle "
+               "(it would create pitr 'a?b'); use a name without a backslash");
+}
+
+/* mopitr_name_check for ALTER and DROP, and empty names. */
+static void test_name_check(void **state)
+{
+    char *zErr = NULL;
+    (void)state;
+    assert_int_equal(mopitr_name_check(MOPITR_COL_NAME, "p1", MOPITR_NAME_DROP, &zErr), SQLITE_OK);
+    assert_null(zErr);
+    assert_int_equal(mopitr_name_check(MOPITR_COL_NAME, "x\\y", MOPITR_NAME_ALTER, &zErr),
+                     SQLITE_ERROR);
+    assert_string_equal(zErr, "mo_pitr: pitr name 'x\\y' contains a backslash, which MatrixOne "
+                              "would mangle (ALTER PITR would change pitr 'xy'); alter it from a "
+                              "MySQL client with every backslash doubled");
+    sqlite3_free(zErr);
+    zErr = NULL;
+    assert_int_equal(mopitr_name_check(MOPITR_COL_NAME, "x\\\\y", MOPITR_NAME_DROP, &zErr),
+                     SQLITE_ERROR);
+    assert_string_equal(zErr, "mo_pitr: pitr name 'x\\\\y' contains a backslash, which MatrixOne "
+                              "would mangle (DROP PITR would drop pitr 'x\\y'); drop it from a "
+                              "MySQL client with every backslash doubled");
+    sqlite3_free(zErr);
+    zErr = NULL;
+    assert_int_equal(mopitr_name_check(MOPITR_COL_NAME, "", MOPITR_NAME_DROP, &zErr), SQLITE_ERROR);
+    assert_string_equal(zErr, "mo_pitr: name must not be empty");
+    sqlite3_free(zErr);
+    zErr = NULL;
+    assert_int_equal(mopitr_name_check(MOPITR_COL_DATABASE, NULL, MOPITR_NAME_CREATE, &zErr),
+                     SQLITE_ERROR);
+    assert_string_equal(zErr, "mo_pitr: database_name must not be empty (use NULL for none)");
+    sqlite3_free(zErr);
+    zErr = NULL;
+    /* \% and \_ keep their backslash (MySQL's rule) */
+    assert_int_equal(mopitr_name_check(MOPITR_COL_NAME, "a\\%", MOPITR_NAME_CREATE, &zErr),
+                     SQLITE_ERROR);
+    assert_string_equal(zErr, "mo_pitr: pitr name 'a\\%' contains a backslash, which MatrixOne "
+                              "would mangle (it would create pitr 'a\\%'); use a name without a "
+                              "backslash");
+    sqlite3_free(zErr);
 }
 
 static void test_range_check(void **state)
@@ -925,17 +983,12 @@ static void test_text_num(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_levels),
-        cmocka_unit_test(test_decode_stars),
-        cmocka_unit_test(test_decode_lying),
-        cmocka_unit_test(test_row_block),
-        cmocka_unit_test(test_decode_layouts),
-        cmocka_unit_test(test_decode_time_bytes),
-        cmocka_unit_test(test_check_create_ok),
-        cmocka_unit_test(test_check_create_errors),
-        cmocka_unit_test(test_range_check),
-        cmocka_unit_test(test_val_to_range),
-        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_levels),          cmocka_unit_test(test_decode_stars),
+        cmocka_unit_test(test_decode_lying),    cmocka_unit_test(test_row_block),
+        cmocka_unit_test(test_decode_layouts),  cmocka_unit_test(test_decode_time_bytes),
+        cmocka_unit_test(test_check_create_ok), cmocka_unit_test(test_check_create_errors),
+        cmocka_unit_test(test_name_check),      cmocka_unit_test(test_range_check),
+        cmocka_unit_test(test_val_to_range),    cmocka_unit_test(test_fold),
         cmocka_unit_test(test_text_num),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
