@@ -137,7 +137,12 @@ cli "MOSIM FAULT STALL MATCH 'FOR TABLE'" >/dev/null
 off=$(stat -c %s "$tmp/mosim.log")
 MO_DSN="mysql://root:$PW@127.0.0.1:$port" setsid "$demo" --yes </dev/null >"$tmp/term.out" 2>&1 &
 dpid=$!
-for _ in $(seq 200); do grep -q "VALUES ('DEMO_" "$tmp/term.out" && break; sleep 0.05; done
+# (sqlite3's echo is buffered in a file: watch mosim's log for the database PITR's CREATE,
+# the statement before the stalled one)
+for _ in $(seq 200); do
+    [ "$(log_count "$off" "^create pitr \`demo_[0-9a-f]*_sales\` for database")" = 1 ] && break
+    sleep 0.05
+done
 sleep 0.3
 kill -TERM -- -"$dpid" 2>/dev/null
 wait "$dpid"; rc=$?
