@@ -8,7 +8,9 @@
 #
 # Covers, outside the root: the packages are named after the version CMakeLists.txt
 # defines (project(VERSION)); every shared library a packaged binary needs (NEEDED) belongs
-# to a package its Depends line names (dpkg-shlibdeps computed it; nothing typed by hand).
+# to a package its Depends line names (dpkg-shlibdeps computed it; nothing typed by hand);
+# `cmake --install` of the packages' build tree (prefix /usr) into a DESTDIR puts exactly
+# the packages' files in the same places.
 # Then, inside a throw-away root (an overlay of this machine's / in a private mount
 # namespace, entered with chroot: the real system is never written to):
 #   1. dpkg -i mo-pitr and mo-pitr-mosim (no --force): both configured;
@@ -91,6 +93,27 @@ printf '%s' "$(dpkg-deb -f "$deb" Depends)" | grep -q 'libmariadb3' &&
     printf '%s' "$(dpkg-deb -f "$deb" Depends)" | grep -q 'libsqlite3-0' &&
     ok "mo-pitr depends on libmariadb3 and libsqlite3-0" ||
     bad "mo-pitr depends on libmariadb3 and libsqlite3-0" "$(dpkg-deb -f "$deb" Depends)"
+
+# ---- cmake --install puts the same files where the packages do -----------------------------
+# The packages' build tree (scripts/package: DIST-DIR is BUILD/dist, prefix /usr) installed
+# into a DESTDIR, the default component and then mosim's, gives exactly the files of the two
+# packages.
+build=$(dirname "$dist")
+if [ -f "$build/CMakeCache.txt" ] && command -v cmake >/dev/null; then
+    d=$tmp/destdir
+    if DESTDIR=$d cmake --install "$build" >"$tmp/install.log" 2>&1 &&
+        DESTDIR=$d cmake --install "$build" --component mosim >>"$tmp/install.log" 2>&1; then
+        got=$(cd "$d" && find . ! -type d | sort)
+        want=$( (dpkg-deb -c "$deb"; dpkg-deb -c "$mosim_deb") | awk '$1 !~ /^d/ { print $6 }' | sort)
+        [ "$got" = "$want" ] &&
+            ok "cmake --install (prefix /usr, + --component mosim) installs the packages' $(echo "$got" | wc -l) files" ||
+            bad "cmake --install installs what the packages hold" "$(diff <(echo "$want") <(echo "$got"))"
+        [ -f "$d/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)/mo_pitr.so" ] &&
+            ok "cmake --install: mo_pitr.so in /usr/lib/<multiarch>/" || bad "cmake --install: mo_pitr.so location" "$got"
+    else
+        bad "cmake --install into a DESTDIR" "$(cat "$tmp/install.log")"
+    fi
+fi
 
 # ---- the throw-away root ------------------------------------------------------------------
 if ! unshare -m --propagation private true 2>/dev/null; then
