@@ -67,7 +67,9 @@ mopitr_start_mosim() {
     local build=$1 state
     state=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-mosim.XXXXXX")
     MOSIM_STATE=$state
-    "$build/mosim" --port 0 --port-file "$state/port" --bind 127.0.0.1 \
+    # setsid: its own session, so a Ctrl-C meant for the caller's foreground program (the
+    # demo's sqlite3 shell) does not stop it; the caller stops it with mopitr_stop_mosim.
+    setsid "$build/mosim" --port 0 --port-file "$state/port" --bind 127.0.0.1 \
         --log "$state/mosim.log" ${MOSIM_ARGS:-} 2>"$state/mosim.err" &
     MOSIM_PID=$!
     local _
