@@ -3,6 +3,8 @@
 # the project.
 
 MOPITR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The mosim that mopitr_start_mosim started, if any: never one named by the environment.
+MOSIM_PID= MOSIM_STATE=
 
 # Debian packages the project needs, by purpose. The demo installs BUILD and RUN only
 # (it builds the extension and mosim, then runs the sqlite3 shell and the mariadb CLI);
