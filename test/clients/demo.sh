@@ -10,6 +10,8 @@
 #     PITR, 2 DROP DATABASE, 12 writes in all, each naming the run's demo_<random> objects; the server's SHOW
 #     PITR and SHOW DATABASES, read with the mariadb CLI, identical before and after), and
 #     the password in nothing it prints;
+#   - another account (key=value DSN with account=): the cluster step skipped (not sys), the
+#     account PITR made for that account and removed, both accounts' state unchanged;
 #   - without --yes and with stdin not a terminal: refused, exit 1, nothing sent that writes;
 #   - on a terminal (script(1)) without --yes: asks, and the answer "n" creates nothing;
 #   - a wrong password: a clear error naming user@host:port, exit 1, nothing created, the
@@ -98,6 +100,29 @@ tour() {
 tour "URI with password" MO_DSN="mysql://root:$PW@127.0.0.1:$port"
 tour "key=value, quoted password" MO_DSN="host=127.0.0.1 port=$port user=root password='$PW'"
 tour "URI, MO_PASSWORD" MO_DSN="mysql://root@127.0.0.1:$port" MO_PASSWORD="$PW"
+
+# Another account (key=value DSN with account=): the cluster step is skipped (not sys), the
+# account PITR is made for that account and removed again.
+APW='Acc-Pw-5tK8'
+cli "CREATE ACCOUNT dacc ADMIN_NAME 'dadmin' IDENTIFIED BY '$APW'" >/dev/null
+acc_cli() { MYSQL_PWD=$APW mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$port" \
+    -u dacc:dadmin -N -B -e "$1" 2>&1; }
+acc_before=$(acc_cli "SHOW PITR"; acc_cli "SHOW DATABASES")
+before=$(snapshot)
+off=$(stat -c %s "$tmp/mosim.log")
+out=$(MO_DSN="host=127.0.0.1 port=$port account=dacc user=dadmin password='$APW'" \
+    "$demo" --yes </dev/null 2>&1); rc=$?
+sleep 0.1
+check "account dacc: exit 0" 0 "$rc"
+[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
+check_has "account dacc: says on which server" "demo: server: dacc:dadmin@127.0.0.1:$port" "$out"
+check_has "account dacc: the cluster step is skipped (not sys)" \
+    "skipped: cluster PITR: only the sys account may create one (this login is in account 'dacc')" "$out"
+check "account dacc: its account PITR was created" 1 "$(log_count "$off" "^create pitr \`demo_[0-9a-f]*_account\` for account")"
+check_has "account dacc: removed what it created" "demo: removed what it created" "$out"
+check_lacks "account dacc: no password printed" "$APW" "$out"
+check "account dacc: its PITRs and databases as before" "$acc_before" "$(acc_cli "SHOW PITR"; acc_cli "SHOW DATABASES")"
+check "account dacc: sys's PITRs and databases as before" "$before" "$(snapshot)"
 
 # Not a terminal, no --yes: refused before anything is created.
 off=$(stat -c %s "$tmp/mosim.log")
