@@ -23,9 +23,14 @@
 **     option_file       --defaults-file=FILE (instead of --no-defaults)
 **     connect_timeout   --connect-timeout
 **     database          --database
-**     ssl_mode          disabled: --skip-ssl; required: --ssl; verify_ca: --ssl and
-**                       --ssl-ca; verify_identity: also --ssl-verify-server-cert;
-**                       preferred or unset: the CLI's default
+**     ssl_mode          disabled: --skip-ssl; preferred or unset: the CLI's default;
+**                       required, verify_ca, verify_identity: --ssl
+**                       --ssl-verify-server-cert. Stricter than the extension for the
+**                       first two, on purpose: the CLI's --ssl alone falls back to plain
+**                       text when the server offers no TLS, and verifying the server's
+**                       certificate (chain and host name) is its only mode that fails
+**                       closed. A server whose certificate the system (or ssl_ca) does
+**                       not vouch for is refused here.
 **     ssl_ca ssl_cert ssl_key   --ssl-ca --ssl-cert --ssl-key
 ** option_group has no equivalent in the mariadb CLI: it is refused (exit 2).
 ** Exit status: the client's, 1 for a bad or missing DSN, 2 for bad usage.
@@ -143,16 +148,14 @@ int main(int argc, char **argv)
     ADD_FREE(
         sqlite3_mprintf("--connect-timeout=%u", dsn.connect_timeout ? dsn.connect_timeout : 10u));
     switch (dsn.ssl_mode) {
-    case MOPITR_SSL_DISABLED:
-        azArg[nArg++] = "--skip-ssl";
-        break;
     case MOPITR_SSL_REQUIRED:
     case MOPITR_SSL_VERIFY_CA:
-        azArg[nArg++] = "--ssl";
-        break;
     case MOPITR_SSL_VERIFY_IDENTITY:
         azArg[nArg++] = "--ssl";
         azArg[nArg++] = "--ssl-verify-server-cert";
+        break;
+    case MOPITR_SSL_DISABLED:
+        azArg[nArg++] = "--skip-ssl";
         break;
     default:
         break;
