@@ -3,7 +3,7 @@
 **
 ** mo_pitr lets SQL manage MatrixOne point-in-time recovery (PITR) objects:
 **
-**     .load ./build/mo_pitr
+**     .load mo_pitr                  -- installed (.deb); or .load ./build/mo_pitr
 **     SELECT mo_connect('mysql://root@127.0.0.1:6001');
 **     SELECT name, level, range_value, range_unit FROM mo_pitr;
 **
@@ -19,8 +19,9 @@
 extern "C" {
 #endif
 
-#define MO_PITR_VERSION        "0.1.0"
-#define MO_PITR_VERSION_NUMBER 1000 /* major*1000000 + minor*1000 + patch */
+/* The version (MO_PITR_VERSION, MO_PITR_VERSION_NUMBER) is not written here: CMake
+** generates mo_pitr_version.h from project(VERSION) in CMakeLists.txt, the one place it
+** is defined. At run time: SELECT mo_pitr_version(). */
 
 #if defined(_WIN32)
 #define MO_PITR_API __declspec(dllexport)

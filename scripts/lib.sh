@@ -1,19 +1,40 @@
-# scripts/lib.sh: shared helpers for scripts/demo, scripts/test and scripts/bench.
-# Sourced, not run. Installs what is missing (Debian packages) and builds the project.
+# scripts/lib.sh: shared helpers for scripts/demo, scripts/test, scripts/bench and
+# scripts/package. Sourced, not run. Installs what is missing (Debian packages) and builds
+# the project.
 
 MOPITR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The mosim that mopitr_start_mosim started, if any: never one named by the environment.
+MOSIM_PID= MOSIM_STATE=
 
-# Debian packages the project needs: build, run, test. One list, used everywhere.
-MOPITR_PACKAGES=(cmake make gcc pkg-config libsqlite3-dev sqlite3 libmariadb-dev mariadb-client
-                 libssl-dev openssl libcmocka-dev python3 python3-pymysql valgrind
-                 clang-format cppcheck procps time clang libclang-rt-14-dev gnuplot-nox)
+# Debian packages the project needs, by purpose. The demo installs BUILD and RUN only
+# (it builds the extension and mosim, then runs the sqlite3 shell and the mariadb CLI);
+# the tests install everything (MOPITR_PACKAGES); scripts/package adds PACKAGE.
+MOPITR_PKG_BUILD=(cmake make gcc pkg-config libsqlite3-dev libmariadb-dev libssl-dev)
+MOPITR_PKG_RUN=(sqlite3 mariadb-client)
+MOPITR_PKG_TEST=(libcmocka-dev openssl python3 python3-pymysql valgrind clang-format cppcheck
+                 procps time clang libclang-rt-14-dev gnuplot-nox)
+MOPITR_PKG_PACKAGE=(dpkg-dev file)
+MOPITR_PACKAGES=("${MOPITR_PKG_BUILD[@]}" "${MOPITR_PKG_RUN[@]}" "${MOPITR_PKG_TEST[@]}"
+                 "${MOPITR_PKG_PACKAGE[@]}")
 
 log() { printf '%s\n' "$*" >&2; }
 
-# mopitr_install_deps [extra packages...]: apt-get install whatever is missing.
+# mopitr_usage FILE: print the comment block at the top of FILE (after the #! line, up to
+# the first line that is not a comment) without the leading "# ": every script's --help.
+mopitr_usage() {
+    sed -n '2,/^[^#]/p' "$1" | sed '/^[^#]/d; s/^# \{0,1\}//; s/^#$//'
+}
+
+# mopitr_install_deps [extra packages...]: apt-get install whatever is missing of
+# MOPITR_PACKAGES (everything: build, run, test, package) and the extras.
 mopitr_install_deps() {
+    mopitr_install_pkgs "${MOPITR_PACKAGES[@]}" "$@"
+}
+
+# mopitr_install_pkgs PACKAGE...: apt-get install whichever of these is missing.
+mopitr_install_pkgs() {
     local missing=() p
-    for p in "${MOPITR_PACKAGES[@]}" "$@"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
             missing+=("$p")
     done
@@ -48,7 +69,9 @@ mopitr_start_mosim() {
     local build=$1 state
     state=$(mktemp -d "${TMPDIR:-/tmp}/mopitr-mosim.XXXXXX")
     MOSIM_STATE=$state
-    "$build/mosim" --port 0 --port-file "$state/port" --bind 127.0.0.1 \
+    # setsid: its own session, so a Ctrl-C meant for the caller's foreground program (the
+    # demo's sqlite3 shell) does not stop it; the caller stops it with mopitr_stop_mosim.
+    setsid "$build/mosim" --port 0 --port-file "$state/port" --bind 127.0.0.1 \
         --log "$state/mosim.log" ${MOSIM_ARGS:-} 2>"$state/mosim.err" &
     MOSIM_PID=$!
     local _

@@ -18,6 +18,11 @@
 # file) that stops mosim with SIGTERM and starts it again on the same port, data and log.
 # A restarted mosim is stopped and its exit status checked at the end like the first one.
 set -u
+case ${1:-} in
+-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+"") echo "usage: test/run-suite.sh FILE [RUNNER-ARGS...] (try --help)" >&2; exit 2 ;;
+-*) echo "run-suite: unknown option $1 (try --help)" >&2; exit 2 ;;
+esac
 file=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
 : "${MOSIM:?MOSIM must name the mosim binary}"

@@ -56,7 +56,9 @@ def open_db(path):
 # --- load (with the .so suffix, and without), connect, write, read
 a = open_db(ext)
 b = open_db(ext[:-3] if ext.endswith(".so") else ext)
-check("mo_pitr_version()", True, "0.1.0" in a.execute("SELECT mo_pitr_version()").fetchone()[0])
+check("mo_pitr_version() is the CMake project version", True,
+      a.execute("SELECT mo_pitr_version()").fetchone()[0].startswith(
+          os.environ["MOPITR_VERSION"] + " (libmariadb "))
 desc = a.execute("SELECT mo_connect(?)", ("mysql://root@127.0.0.1:%s" % port,)).fetchone()[0]
 check("connection A describes root@127.0.0.1:PORT", True, ("root@127.0.0.1:%s" % port) in desc)
 desc = b.execute("SELECT mo_connect(?)",

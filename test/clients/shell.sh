@@ -87,7 +87,7 @@ out=$(sqlite3 :memory: 2>&1 <<EOF
 SELECT mo_connect('mysql://root@127.0.0.1:$MO_PORT') IS NOT NULL;
 DELETE FROM mo_pitr WHERE name = 'sh_db1';
 SELECT count(*) FROM mo_pitr WHERE name = 'sh_db1';
-SELECT instr(mo_pitr_version(), '0.1.0') > 0;
+SELECT mo_pitr_version() LIKE '${MOPITR_VERSION:?} (libmariadb %)';
 EOF
 )
 check "stdin session: DELETE, mo_pitr_version" "1

@@ -9,6 +9,11 @@
 #
 # Env: MOPITR_SRC (source root, default: two levels up), CLANG (default clang).
 set -u
+case ${1:-} in
+-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+"") echo "run.sh: usage: test/fuzz/run.sh dsn|row [SECONDS] (try --help)" >&2; exit 2 ;;
+-*) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+esac
 name=$1; secs=${2:-20}
 src=${MOPITR_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 cc=${CLANG:-clang}
