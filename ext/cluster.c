@@ -108,21 +108,19 @@ static const char *cluster_note_get(const mopitr_cluster_notes *p, const char *z
 
 /* Connect cluster zName of zFile as the connection zName of p. SQLITE_OK or an error with
 ** *pzErr; the outcome is noted for mo_clusters. */
-static int cluster_connect_one(mopitr_registry *p, sqlite3 *db, const char *zFile,
-                               const char *zName, char **pzErr)
+static int cluster_connect_one(mopitr_registry *p, const char *zFile, const char *zName,
+                               char **pzErr)
 {
     mopitr_dsn dsn;
     mopitr_conn *pConn = NULL;
     int bKnown = 0;
     int rc = mopitr_cluster_dsn(zFile, zName, &dsn, &bKnown, pzErr);
     if (rc == SQLITE_OK)
-        rc = mopitr_conn_open(&pConn, &dsn, pzErr); /* takes over dsn */
+        rc = mopitr_registry_open(p, zName, &dsn, &pConn, pzErr); /* takes over dsn */
     else
         mopitr_dsn_clear(&dsn);
-    if (rc == SQLITE_OK) {
-        mopitr_conn_set_db(pConn, db);
+    if (rc == SQLITE_OK)
         rc = mopitr_registry_put(p, zName, pConn); /* takes over pConn */
-    }
     if (bKnown)
         mopitr_cluster_note(mopitr_registry_notes(p), zName,
                             rc == SQLITE_OK ? NULL : (*pzErr ? *pzErr : "out of memory"));
@@ -133,7 +131,6 @@ static int cluster_connect_one(mopitr_registry *p, sqlite3 *db, const char *zFil
 static void cluster_connect_all_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     mopitr_registry *p = sqlite3_user_data(ctx);
-    sqlite3 *db = sqlite3_context_db_handle(ctx);
     sqlite3_str *pOk = sqlite3_str_new(NULL), *pOld = sqlite3_str_new(NULL);
     sqlite3_str *pBad = sqlite3_str_new(NULL);
     char *zFile = NULL, *zErr = NULL, **azName = NULL;
@@ -155,7 +152,7 @@ static void cluster_connect_all_func(sqlite3_context *ctx, int argc, sqlite3_val
             sqlite3_str_appendf(pOld, "%s%s", nOld++ ? ", " : "", azName[i]);
             continue;
         }
-        rcOne = cluster_connect_one(p, db, zFile, azName[i], &zOne);
+        rcOne = cluster_connect_one(p, zFile, azName[i], &zOne);
         if (rcOne == SQLITE_NOMEM) {
             rc = SQLITE_NOMEM;
         } else if (rcOne == SQLITE_OK) {

@@ -565,12 +565,12 @@ int mopitr_conn_set_journal(mopitr_conn *p, mopitr_journal *pJournal, const char
     return SQLITE_OK;
 }
 
-/* See the header: the first connect (not interruptible: no db yet). */
+/* See the header: the first connect (interruptible once mopitr_conn_set_db was called). */
 int mopitr_conn_connect(mopitr_conn *p, char **pzErr)
 {
     mopitr_wait w;
     int rc;
-    mopitr_wait_begin(&w, NULL, -1);
+    mopitr_wait_begin(&w, p->db, -1);
     rc = conn_connect(p, pzErr);
     mopitr_wait_end(&w);
     return rc;

@@ -71,18 +71,18 @@
 #define FO_REPORTED 4 /* failed and reported */
 
 typedef struct fanout_one {
-    mopitr_conn *pConn; /* the fan-out's own handle: one reference; NULL if it failed */
-    char *zName;        /* the connection's name */
-    char *zSql;         /* the statement sent */
-    MYSQL_RES *pRes;    /* the stream (FO_FETCH) */
-    int eState;         /* FO_* */
-    int status;         /* wait flags of the suspended libmariadb call; 0: none in flight */
-    long long tWait;    /* when the current wait began (ms, monotonic) */
-    int msTimeout;      /* its limit, -1 for none */
-    long long tStart;   /* when the statement was sent (journal) */
-    sqlite3_int64 nRow; /* rows decoded */
-    int bRetried;       /* the one retry after a lost connection was used */
-    int bHasRow;        /* `row` holds a decoded row not handed out yet */
+    mopitr_conn *pConn;     /* the fan-out's own handle: one reference; NULL if it failed */
+    char *zName;            /* the connection's name */
+    char *zSql;             /* the statement sent */
+    MYSQL_RES *pRes;        /* the stream (FO_FETCH) */
+    int eState;             /* FO_* */
+    int status;             /* wait flags of the suspended libmariadb call; 0: none in flight */
+    long long tWait;        /* when the current wait began (ms, monotonic) */
+    int msTimeout;          /* its limit, -1 for none */
+    sqlite3_int64 iStartUs; /* when the statement was sent (mopitr_journal_clock_us) */
+    sqlite3_int64 nRow;     /* rows decoded */
+    int bRetried;           /* the one retry after a lost connection was used */
+    int bHasRow;            /* `row` holds a decoded row not handed out yet */
     mopitr_row row;
     char *zFail; /* why it failed, without the "mo_pitr: " prefix */
     int rcFail;  /* ... and the code (SQLITE_ERROR, SQLITE_NOMEM) */
@@ -105,28 +105,14 @@ static long long fanout_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
-** The journal hook: called once for every statement the fan-out sent, when it ended:
-** the connection's name, the statement, its duration in microseconds, the rows decoded
-** and the error (NULL on success; without the "mo_pitr: " prefix). Nothing yet: this is
-** the one place where the statement journal of the connection layer (another change)
-** is to be called, so fan-out statements appear there like every other one.
-*/
-static void fanout_journal(const char *zConn, const char *zSql, sqlite3_int64 usDuration,
-                           sqlite3_int64 nRows, const char *zError)
-{
-    (void)zConn;
-    (void)zSql;
-    (void)usDuration;
-    (void)nRows;
-    (void)zError;
-}
-
-/* Journal the end of o's statement (zError NULL: success). */
+/* Journal the end of o's statement (zError NULL: success; without the "mo_pitr: "
+** prefix): the fan-out's statements appear in mo_pitr_journal like every other one, under
+** the connection's name, with the rows decoded. */
 static void fanout_end_journal(fanout_one *o, const char *zError)
 {
-    if (o->zSql)
-        fanout_journal(o->zName, o->zSql, (fanout_now_ms() - o->tStart) * 1000, o->nRow, zError);
+    if (o->zSql && o->pConn)
+        mopitr_journal_record(o->pConn->pJournal, o->zName, o->zSql, o->iStartUs,
+                              zError ? -1 : o->nRow, 0, zError);
 }
 
 /*
@@ -155,10 +141,19 @@ static int fanout_handle(mopitr_conn *pConn, mopitr_conn **ppOut, char **pzErr)
                 return SQLITE_NOMEM;
             }
         }
-        rc = mopitr_conn_open(&pConn->pFanout, &dsn, pzErr); /* takes over dsn */
-        if (rc != SQLITE_OK)
+        /* Journaled under the connection's name; interruptible like the connection. */
+        rc = mopitr_conn_new(&pConn->pFanout, &dsn); /* takes over dsn */
+        if (rc == SQLITE_OK)
+            rc = mopitr_conn_set_journal(pConn->pFanout, pConn->pJournal, pConn->zName);
+        if (rc == SQLITE_OK) {
+            mopitr_conn_set_db(pConn->pFanout, pConn->db);
+            rc = mopitr_conn_connect(pConn->pFanout, pzErr);
+        }
+        if (rc != SQLITE_OK) {
+            mopitr_conn_unref(pConn->pFanout);
+            pConn->pFanout = NULL;
             return rc;
-        mopitr_conn_set_db(pConn->pFanout, pConn->db);
+        }
     }
     mopitr_conn_ref(pConn->pFanout);
     *ppOut = pConn->pFanout;
@@ -346,7 +341,7 @@ static int fanout_send(fanout_one *o, mopitr_wait *w)
         }
     }
     o->eState = FO_QUERY;
-    o->tStart = fanout_now_ms();
+    o->iStartUs = mopitr_journal_clock_us();
     st = mysql_real_query_start(&err, o->pConn->m, o->zSql, (unsigned long)strlen(o->zSql));
     fanout_suspended(o, st);
     if (st == 0)

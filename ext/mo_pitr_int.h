@@ -460,7 +460,8 @@ typedef struct mopitr_exec_info {
 int mopitr_conn_open(mopitr_conn **ppOut, mopitr_dsn *pDsn, char **pzErr);
 /* The same in three steps, so the first connect is journaled too: make the object (no
 ** network; takes over *pDsn; SQLITE_NOMEM), name it and give it a journal (a reference
-** is taken; NULL: none), connect (as mopitr_conn_open; the object stays valid). */
+** is taken; NULL: none), connect (as mopitr_conn_open; the object stays valid; call
+** mopitr_conn_set_db first to make the connect interruptible). */
 int mopitr_conn_new(mopitr_conn **ppOut, mopitr_dsn *pDsn);
 int mopitr_conn_set_journal(mopitr_conn *p, mopitr_journal *pJournal, const char *zName);
 int mopitr_conn_connect(mopitr_conn *p, char **pzErr);
@@ -1172,6 +1173,11 @@ int mopitr_cluster_register(sqlite3 *db, mopitr_registry *p);
 
 /* registry.c, for the above */
 mopitr_cluster_notes **mopitr_registry_notes(mopitr_registry *p); /* the registry's notes */
+/* Connect to *pDsn (taken over) as the connection named zName of p: journaled (the first
+** connect too) and interruptible by sqlite3_interrupt on p's database. *ppOut holds one
+** reference. SQLITE_OK, or an error with *pzErr (*ppOut NULL). */
+int mopitr_registry_open(mopitr_registry *p, const char *zName, mopitr_dsn *pDsn,
+                         mopitr_conn **ppOut, char **pzErr);
 /* Put pConn (reference taken over) under zName, replacing a connection of that name. */
 int mopitr_registry_put(mopitr_registry *p, const char *zName, mopitr_conn *pConn);
 /* Copies of the connection names, oldest first (free with mopitr_cluster_list_free).

@@ -308,6 +308,27 @@ static int registry_dsn_blank(const char *z, int n)
     return 1;
 }
 
+/* See the header. Named and journaled before the first connect, so a failed login is
+** journaled too; the database is set first, so sqlite3_interrupt(db) ends the connect. */
+int mopitr_registry_open(mopitr_registry *p, const char *zName, mopitr_dsn *pDsn,
+                         mopitr_conn **ppOut, char **pzErr)
+{
+    mopitr_conn *pConn = NULL;
+    int rc = mopitr_conn_new(&pConn, pDsn); /* takes over *pDsn */
+    if (rc == SQLITE_OK)
+        rc = mopitr_conn_set_journal(pConn, p->pJournal, zName);
+    if (rc == SQLITE_OK) {
+        mopitr_conn_set_db(pConn, p->db);
+        rc = mopitr_conn_connect(pConn, pzErr);
+    }
+    if (rc != SQLITE_OK) {
+        mopitr_conn_unref(pConn);
+        pConn = NULL;
+    }
+    *ppOut = pConn;
+    return rc;
+}
+
 /* SQL function mo_connect([dsn [, name]]). */
 static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -374,15 +395,9 @@ static void registry_connect_func(sqlite3_context *ctx, int argc, sqlite3_value 
         rc = SQLITE_NOMEM;
         goto out;
     }
-    /* Named and journaled before the first connect, so a failed login is journaled too. */
-    rc = mopitr_conn_new(&pConn, &dsn);
-    if (rc == SQLITE_OK)
-        rc = mopitr_conn_set_journal(pConn, p->pJournal, zName);
-    if (rc == SQLITE_OK)
-        rc = mopitr_conn_connect(pConn, &zErr);
+    rc = mopitr_registry_open(p, zName, &dsn, &pConn, &zErr);
     if (rc != SQLITE_OK)
         goto out;
-    mopitr_conn_set_db(pConn, p->db); /* sqlite3_interrupt(db) ends its waits */
     zAnswer = sqlite3_mprintf("connected %s: %s account %s, server %s", zName, zDescribe,
                               mopitr_conn_account(pConn), mopitr_conn_server_version(pConn));
     if (zAnswer == NULL) {

@@ -12,7 +12,8 @@
 **
 ** Schema (eponymous only, read-only):
 **     name, level, account_name, database_name, table_name, range_value INTEGER,
-**     range_unit, created_time, modified_time   -- as mo_pitr, same collation
+**     range_unit, created_time, modified_time,
+**     earliest_restorable                        -- as mo_pitr, same collation
 **     connection   the connection the row came from
 **     error        NULL; in report mode, the reason a connection failed (see below)
 **     connections  HIDDEN argument 1: a comma-separated list of connection names (blanks
@@ -46,7 +47,8 @@
 #include "mo_pitr_int.h"
 
 enum {
-    ALL_COL_CONNECTION = MOPITR_NDATA, /* after the nine data columns of mo_pitr */
+    ALL_COL_EARLIEST = MOPITR_NDATA, /* after the nine data columns of mo_pitr, as there */
+    ALL_COL_CONNECTION,
     ALL_COL_ERROR,
     ALL_COL_CONNECTIONS, /* HIDDEN argument */
     ALL_COL_ON_ERROR     /* HIDDEN argument */
@@ -77,6 +79,8 @@ typedef struct all_cursor {
     char *zError;        /* report mode: the current row says this connection failed */
     int bEof;
     sqlite3_int64 iRowid;
+    sqlite3_int64 nowSec; /* the scan's "now", for earliest_restorable */
+    int nowNsec;
 } all_cursor;
 
 /* xConnect (eponymous only). */
@@ -90,7 +94,8 @@ static int all_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
         ", database_name TEXT COLLATE " MOPITR_COLLATION
         ", table_name TEXT COLLATE " MOPITR_COLLATION
         ", range_value INTEGER, range_unit TEXT COLLATE " MOPITR_COLLATION
-        ", created_time TEXT, modified_time TEXT, connection TEXT COLLATE NOCASE, "
+        ", created_time TEXT, modified_time TEXT, earliest_restorable TEXT, "
+        "connection TEXT COLLATE NOCASE, "
         "error TEXT, connections HIDDEN, on_error HIDDEN)",
         sizeof(all_vtab), ppVtab);
 }
@@ -323,6 +328,7 @@ static int all_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     memset(&args, 0, sizeof(args));
     all_scan_clear(c);
     c->iRowid = 0;
+    mopitr_clock_now(&c->nowSec, &c->nowNsec); /* earliest_restorable of this scan */
     if ((idxNum & ALL_IDX_CONNECTIONS) && sqlite3_value_type(argv[0]) != SQLITE_NULL) {
         const char *zList = (const char *)sqlite3_value_text(argv[0]);
         rc = zList ? all_names_from_list(c, zList) : SQLITE_NOMEM;
@@ -437,6 +443,11 @@ static int all_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
         z = c->azName[bOver ? c->aOver[c->iOver].iConn : c->aFanName[c->iConn]];
     } else if (iCol == ALL_COL_ERROR) {
         z = bOver ? NULL : c->zError;
+    } else if (iCol == ALL_COL_EARLIEST) {
+        char aBuf[MOPITR_TIME_SIZE];
+        if ((bOver || c->zError == NULL) && mopitr_row_earliest(r, c->nowSec, c->nowNsec, aBuf))
+            sqlite3_result_text(ctx, aBuf, -1, SQLITE_TRANSIENT);
+        return SQLITE_OK;
     } else if (iCol == MOPITR_COL_RANGE_VALUE) {
         if (bOver || c->zError == NULL)
             sqlite3_result_int64(ctx, r->range_value);

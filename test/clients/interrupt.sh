@@ -10,7 +10,8 @@
 # 1 s (between 0.9 and 2.5 s), not 30; (5) a listener that accepts and never sends a
 # greeting: mo_connect fails within connect_timeout=1 (under 2.5 s) with "connect_timeout";
 # (6) sqlite3_interrupt with nothing to wait for (a scan of rows already received) still
-# ends the statement and the connection stays usable.
+# ends the statement and the connection stays usable; (7) mo_connect() to a listener that
+# never greets is ended by sqlite3_interrupt() within 1 s (connect_timeout is 10 s).
 #
 # Run by test/run-suite.sh (MO_PORT, MO_PASSWORD, MOPITR_EXT, MOPITR_SLT exported).
 set -u
@@ -137,6 +138,35 @@ elif case == "greeting":
           "connect_timeout" in err, err)
     check("greeting: within connect_timeout (%.2f s)" % dt, dt < 2.5, dt)
 
+elif case == "connect_intr":
+    # The same silent listener, the default connect_timeout (10 s): sqlite3_interrupt from
+    # another thread after 0.3 s ends mo_connect() at once.
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    held = []
+    def accept():
+        srv.settimeout(5)
+        try:
+            held.append(srv.accept()[0])
+        except OSError:
+            pass
+    th = threading.Thread(target=accept)
+    th.start()
+    db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    db.enable_load_extension(True)
+    db.load_extension(ext)
+    err, rows, dt = timed(db, "SELECT mo_connect('host=127.0.0.1 port=%d user=root')"
+                          % srv.getsockname()[1], interrupt_after=0.3)
+    th.join()
+    for c in held:
+        c.close()
+    srv.close()
+    check("connect_intr: mo_connect is interrupted", err is not None and "interrupt" in err, err)
+    check("connect_intr: within 1 s (%.2f s)" % dt, dt < 1.0, dt)
+    err, rows, dt = timed(db, "SELECT count(*) FROM mo_connections")
+    check("connect_intr: no connection was kept", err is None and rows == [(0,)], (err, rows))
+
 elif case == "fast":
     db = open_db()
     # Interrupt before the statement: SQLite clears the flag when a statement starts on an
@@ -188,6 +218,7 @@ MOSIM FAULT STALL MATCH 'show pitr'"
 py timeout
 
 py greeting
+py connect_intr
 py fast
 
 # Nothing left armed, and the server holds exactly the three PITRs.
