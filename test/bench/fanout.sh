@@ -1,4 +1,4 @@
-# scripts/bench_fanout.sh: the fan-out benchmark of scripts/bench (issue 16). Sourced by
+# test/bench/fanout.sh: the fan-out benchmark of scripts/bench (issue 16). Sourced by
 # scripts/bench, which calls bench_fanout after its build (or alone: scripts/bench --fanout).
 #
 # The question: does mo_pitr_all ask 8 clusters at once? Each of 8 mosims (test/run-multi.sh
