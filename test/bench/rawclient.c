@@ -194,13 +194,17 @@ static void print_sqlite_row(MYSQL_ROW row, const unsigned long *len)
                           star_is_null(f, row[3], len[3])))
             continue;
         if (f == 7) {
-            /* An INTEGER column: SQLite prints the number, not the server's digits. */
-            char buf[24];
+            /* An INTEGER column: SQLite prints the number, not the server's digits (no
+            ** leading zeros). Digits by hand: snprintf would cost ~600 instructions a row
+            ** and make this floor look slower than it needs to be. */
+            char buf[24], *p = buf + sizeof(buf);
             unsigned long long v = 0;
             for (unsigned long i = 0; i < n; i++)
                 v = v * 10 + (unsigned)(z[i] - '0');
-            int k = snprintf(buf, sizeof(buf), "%llu", v);
-            fwrite_unlocked(buf, 1, (size_t)k, stdout);
+            do
+                *--p = (char)('0' + v % 10);
+            while ((v /= 10) != 0);
+            fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
             continue;
         }
         fwrite_unlocked(z, 1, n, stdout);
