@@ -29,6 +29,10 @@
 **   - Every send is journaled once (mopitr_result_journal, journal.c): at its end, with
 **     the rows read, or with its error; a read retried on a fresh connection is two
 **     entries.
+**   - Waits (conn_wait.c): the stream's wait context r->wait is set up once and
+**     attached to the socket while the stream is live, so mopitr_result_next installs
+**     nothing per row. It is detached (result_detach) before anything else reads the
+**     socket or closes it: spilling, freeing, the end of the stream, a drop.
 */
 #include <string.h>
 
@@ -66,11 +70,29 @@ static int conn_row_decode(mopitr_row *pRow, MYSQL_RES *pRes, MYSQL_ROW azRow, i
     return mopitr_row_decode(pRow, (const char *const *)azRow, aLen, n, pzErr);
 }
 
+/* Stop routing the waits of r's socket to r->wait (see the manual). */
+static void result_detach(mopitr_result *r)
+{
+    if (r->fdWait >= 0) {
+        mopitr_wait_detach(&r->wait, r->fdWait);
+        r->fdWait = -1;
+    }
+}
+
+/* Detach r's wait context and close its handle (the stream is abandoned). */
+static void result_drop(mopitr_result *r)
+{
+    result_detach(r);
+    mopitr_conn_drop(r->pConn);
+}
+
 /* Read the rest of r's stream into r->aSpill so the handle is free again. An error on
-** the way is kept in r and reported after the rows read before it. */
+** the way is kept in r and reported after the rows read before it. The reads wait
+** under the caller's context (the command that needs the handle). */
 void mopitr_result_spill(mopitr_result *r)
 {
     mopitr_conn *p = r->pConn;
+    result_detach(r);
     while (r->pRes) {
         MYSQL_ROW azRow = mysql_fetch_row(r->pRes);
         if (azRow == NULL) {
@@ -145,7 +167,9 @@ again:
     if (mysql_real_query(p->m, r->zSql, (unsigned long)strlen(r->zSql)) == 0) {
         r->pRes = mysql_use_result(p->m);
         if (r->pRes) {
+            int fd = (int)mysql_get_socket(p->m);
             p->pStream = r;
+            r->fdWait = mopitr_wait_attach(&r->wait, fd) ? fd : -1;
             return SQLITE_OK;
         }
         if (mysql_errno(p->m) == 0) {
@@ -176,7 +200,7 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
 {
     int rc = SQLITE_OK;
     mopitr_result *r;
-    mopitr_wait w;
+    mopitr_wait *w, *pPrev;
 
     *ppOut = NULL;
     r = sqlite3_malloc64(sizeof(*r));
@@ -184,20 +208,24 @@ int mopitr_conn_query(mopitr_conn *p, const char *zSql, mopitr_result **ppOut, c
         return SQLITE_NOMEM;
     memset(r, 0, sizeof(*r));
     r->pConn = p;
+    r->fdWait = -1;
     mopitr_conn_ref(p);
-    mopitr_wait_begin(&w, p->db, -1);
+    /* The stream's context, for its whole life; installed for the send. */
+    w = &r->wait;
+    mopitr_wait_init(w, p->db, -1);
+    pPrev = mopitr_wait_swap(w);
     r->zSql = sqlite3_mprintf("%s", zSql);
     if (r->zSql == NULL)
         rc = SQLITE_NOMEM;
     if (rc != SQLITE_OK)
         goto out;
-    rc = result_send(r, &w, pzErr);
+    rc = result_send(r, w, pzErr);
     if (rc != SQLITE_OK)
         goto out;
     *ppOut = r;
     r = NULL;
 out:
-    mopitr_wait_end(&w);
+    mopitr_wait_restore(pPrev, w); /* w lives in *ppOut or r */
     mopitr_result_free(r);
     return rc;
 }
@@ -239,12 +267,13 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
                 /* A row no MatrixOne could send: the rest of the stream is not
                 ** trusted either. Abandon it without reading on. */
                 mopitr_result_journal(r, 0, *pzErr ? mopitr_err_body(*pzErr) : "out of memory");
-                mopitr_conn_drop(p);
+                result_drop(r);
                 return rc;
             }
             r->nDelivered++;
             return SQLITE_ROW;
         }
+        result_detach(r);
         merr = mysql_errno(p->m);
         mopitr_result_journal(r, merr, merr ? mysql_error(p->m) : NULL);
         if (merr == 0) {
@@ -263,9 +292,13 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
         }
         if (r->nDelivered == 0 && !r->bRetried && mopitr_conn_is_retryable(merr) &&
             !w->bInterrupted && !w->bTimedOut) {
+            mopitr_wait *pPrev;
             mopitr_conn_drop(p); /* frees r->pRes */
             r->bRetried = 1;
+            /* Reconnect and resend under w (no socket to attach it to yet). */
+            pPrev = mopitr_wait_swap(w);
             rc = result_send(r, w, pzErr);
+            mopitr_wait_restore(pPrev, w);
             if (rc != SQLITE_OK)
                 return rc;
             continue;
@@ -279,17 +312,24 @@ static int result_next_live(mopitr_result *r, mopitr_wait *w, mopitr_row *pRow, 
 /* Next decoded row: SQLITE_ROW, SQLITE_DONE or an error with *pzErr. */
 int mopitr_result_next(mopitr_result *r, mopitr_row *pRow, char **pzErr)
 {
-    mopitr_wait w;
-    int rc;
+    mopitr_wait *pPrev = NULL;
+    int rc, bInstall;
 
     if (r->pRes == NULL) {
         mopitr_row_clear(pRow);
         return result_next_spilled(r, pRow, pzErr);
     }
-    /* A live row is decoded into pRow's previous block (one allocation per scan). */
-    mopitr_wait_begin(&w, r->pConn->db, -1);
-    rc = result_next_live(r, &w, pRow, pzErr);
-    mopitr_wait_end(&w);
+    /* A live row is decoded into pRow's previous block (one allocation per scan). Its
+    ** waits find r->wait through the socket; only a socket without a slot needs the
+    ** context installed per call. */
+    bInstall = r->fdWait < 0;
+    if (bInstall)
+        pPrev = mopitr_wait_swap(&r->wait);
+    rc = result_next_live(r, &r->wait, pRow, pzErr);
+    if (bInstall)
+        mopitr_wait_restore(pPrev, &r->wait);
+    else if (r->wait.pProbe)
+        mopitr_wait_idle(&r->wait);
     if (rc != SQLITE_ROW)
         mopitr_row_clear(pRow);
     return rc;
@@ -309,6 +349,7 @@ void mopitr_result_free(mopitr_result *r)
     int i;
     if (r == NULL)
         return;
+    result_detach(r);
     if (r->pRes) {
         mopitr_conn *p = r->pConn;
         mopitr_wait w;

@@ -528,7 +528,8 @@ void mopitr_result_free(mopitr_result *r);
 #define CONN_WAIT_SLICE_MS 100
 
 /* One wait context: installed by conn.c's entry points for the duration of a call
-** (thread-local), read by the MARIADB_OPT_IO_WAIT hook and by conn.c's error paths. */
+** (thread-local), or attached to a stream's socket for the stream's life; read by the
+** MARIADB_OPT_IO_WAIT hook and by conn.c's error paths. */
 typedef struct mopitr_wait {
     sqlite3 *db;          /* interrupt source, NULL: none */
     sqlite3_stmt *pProbe; /* "SELECT 1" on db, lazily prepared */
@@ -543,12 +544,21 @@ typedef struct mopitr_wait {
     struct mopitr_wait *pPrev;
 } mopitr_wait;
 
-void mopitr_wait_begin(mopitr_wait *w, sqlite3 *db, int msBudget);
-void mopitr_wait_end(mopitr_wait *w);
+void mopitr_wait_begin(mopitr_wait *w, sqlite3 *db, int msBudget); /* init + install */
+void mopitr_wait_end(mopitr_wait *w);                              /* uninstall + idle */
 mopitr_wait *mopitr_wait_current(void);
 /* Was w's SQLite connection interrupted (sqlite3_interrupt)? A yes is remembered in
 ** w->bInterrupted. For callers that poll sockets themselves (conn_fanout.c). */
 int mopitr_wait_interrupted(mopitr_wait *w);
+/* The parts of begin/end, for a context that outlives one call (a stream's): */
+void mopitr_wait_init(mopitr_wait *w, sqlite3 *db, int msBudget);
+mopitr_wait *mopitr_wait_swap(mopitr_wait *w); /* install, returns the previous one */
+void mopitr_wait_restore(mopitr_wait *pPrev, mopitr_wait *w);
+void mopitr_wait_idle(mopitr_wait *w); /* finalize the probe when a call returns */
+/* Route the waits on socket fd to w (before the thread's context) until detached;
+** 0 when fd has no slot. Detach before another command reads the socket or closes it. */
+int mopitr_wait_attach(mopitr_wait *w, int fd);
+void mopitr_wait_detach(mopitr_wait *w, int fd);
 /* The MARIADB_OPT_IO_WAIT hook (my_socket fd, my_bool bRead, int msTimeout): > 0 ready,
 ** 0 timeout, -1 abandoned (interrupt, budget) or poll error. Declared with libmariadb's
 ** types in conn_wait.c; here with the same underlying types (int, char). */
@@ -593,6 +603,8 @@ struct mopitr_result {
     char *zSpillErr;
     sqlite3_int64 iStartUs; /* when zSql was (last) sent, for the journal */
     int bJournaled;         /* the journal has this send's entry */
+    mopitr_wait wait;       /* the stream's wait context, set up once by mopitr_conn_query */
+    int fdWait;             /* socket wait is attached to (mopitr_wait_attach), -1: none */
 };
 
 /* Does merr mean the handle cannot be used any more (lost, out of sync, malformed)? */

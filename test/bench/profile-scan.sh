@@ -8,9 +8,11 @@
 #   --keep DIR   keep the callgrind files there (default: a temporary directory, removed)
 #
 # What it does: for each size, a fresh mosim loaded with `mopitr_rawclient load N`, then
-# valgrind --tool=callgrind on the three clients of the bench's scan cases (the same
+# valgrind --tool=callgrind on the four clients of the bench's scan cases (the same
 # commands, the same sqlite3 scripts):
-#     raw C scan         mopitr_rawclient scan (the floor)
+#     raw C scan         mopitr_rawclient scan (the floor of count(*))
+#     raw C sqlite text  mopitr_rawclient scan-sqlite, output to /dev/null (the floor of
+#                        SELECT *: the same text)
 #     sqlite3 SELECT *   sqlite3 shell + extension, output to /dev/null
 #     sqlite3 count(*)   the same scan without columns
 # Instructions per row are the slope between the two sizes, (I(B) - I(A)) / (B - A): the
@@ -77,8 +79,9 @@ for n in "$na" "$nb"; do
         printf ".load %s\nSELECT mo_connect('mysql://root@127.0.0.1:%s');\n%s\n" \
             "$build/mo_pitr" "$MO_PORT" "$sql" >"$out/$q-$n.sql"
     done
-    log "profile-scan: N=$n  callgrind: raw C scan, sqlite3 SELECT *, sqlite3 count(*)"
+    log "profile-scan: N=$n  callgrind: raw C scan, raw C sqlite text, sqlite3 SELECT *, sqlite3 count(*)"
     cg "raw-$n" "$build/mopitr_rawclient" scan </dev/null || exit 1
+    cg "rawsq-$n" "$build/mopitr_rawclient" scan-sqlite </dev/null || exit 1
     cg "star-$n" sqlite3 -batch -bail :memory: <"$out/star-$n.sql" || exit 1
     cg "count-$n" sqlite3 -batch -bail :memory: <"$out/count-$n.sql" || exit 1
     mopitr_stop_mosim
@@ -106,29 +109,31 @@ def part(obj, fn):
     if "mo_pitr" in obj: return "extension (mo_pitr.so)"
     if "libsqlite3" in obj: return "SQLite library"
     if obj.endswith("/sqlite3") or "libio" in obj or fn in STDIO:
-        return "sqlite3 shell + its stdio/strlen"
+        return "printing: sqlite3 shell, stdio, strlen"
     if "libmariadb" in obj: return "libmariadb"
     if "libc.so" in obj or "malloc" in obj or "string/" in obj: return "libc other"
     if "mopitr_rawclient" in obj or "rawclient" in obj: return "raw client"
     return "other"
 
 per = {}
-for case in ("raw", "star", "count"):
+for case in ("raw", "rawsq", "star", "count"):
     a, b = load("%s/%s-%d.cg" % (out, case, na)), load("%s/%s-%d.cg" % (out, case, nb))
     per[case] = {k: (b[k] - a[k]) / float(nb - na) for k in set(a) | set(b)}
-parts = ["extension (mo_pitr.so)", "SQLite library", "sqlite3 shell + its stdio/strlen",
+parts = ["extension (mo_pitr.so)", "SQLite library", "printing: sqlite3 shell, stdio, strlen",
          "libmariadb", "libc other", "raw client", "other"]
-names = {"raw": "raw C scan", "star": "sqlite3 SELECT *", "count": "sqlite3 count(*)"}
+names = {"raw": "raw C scan", "rawsq": "raw C sqlite text", "star": "sqlite3 SELECT *",
+         "count": "sqlite3 count(*)"}
+cases = ("raw", "rawsq", "star", "count")
 print("\ninstructions per row (slope between N=%d and N=%d)\n" % (na, nb))
-print("%-34s %12s %18s %18s" % ("part", names["raw"], names["star"], names["count"]))
+print("%-34s" % "part" + "".join("%19s" % names[c] for c in cases))
 sums = {c: collections.Counter() for c in per}
 for c in per:
     for k, v in per[c].items():
         sums[c][part(*k)] += v
 for p in parts:
     if any(abs(sums[c][p]) >= 0.5 for c in per):
-        print("%-34s %12.0f %18.0f %18.0f" % (p, sums["raw"][p], sums["star"][p], sums["count"][p]))
-print("%-34s %12.0f %18.0f %18.0f" % ("TOTAL", *(sum(sums[c].values()) for c in ("raw", "star", "count"))))
+        print("%-34s" % p + "".join("%19.0f" % sums[c][p] for c in cases))
+print("%-34s" % "TOTAL" + "".join("%19.0f" % sum(sums[c].values()) for c in cases))
 print("\ntop functions of sqlite3 SELECT *, per row\n")
 for k, v in sorted(per["star"].items(), key=lambda kv: -kv[1])[:25]:
     print("%8.0f  %-40s %s" % (v, k[1], k[0].rsplit("/", 1)[-1]))

@@ -11,6 +11,9 @@
 **     mopitr_rawclient scan                      SHOW PITR, every row read (mysql_use_result)
 **     mopitr_rawclient scan-print                the same, rows written to stdout, TAB
 **                                                separated, like `mariadb -N -B`
+**     mopitr_rawclient scan-sqlite               the same, rows written to stdout exactly as
+**                                                the sqlite3 shell prints SELECT * FROM
+**                                                mo_pitr (see below): the floor of that case
 **     mopitr_rawclient where 'EXPR'              SHOW PITR WHERE EXPR, every row read
 **     mopitr_rawclient create N PREFIX LEVEL...  N CREATE PITR, one statement per round trip
 **     mopitr_rawclient targets N PREFIX LEVEL... create the databases/tables that `create`
@@ -20,6 +23,19 @@
 **
 ** Every connection sets `time_zone = '+00:00'` on connect (MYSQL_INIT_COMMAND), as the
 ** extension does (it returns UTC times), so the server does the same work for both.
+**
+** scan-sqlite prints what `sqlite3 -batch` prints for `SELECT * FROM mo_pitr` (list mode,
+** no header, `|` between fields, NULL as nothing, LF after each row), byte for byte: the
+** extension's columns in its order (name, level, account_name, database_name, table_name,
+** range_value, range_unit, created_time, modified_time, earliest_restorable), a '*' the
+** extension turns into NULL printed as nothing (ACCOUNT_NAME at cluster level,
+** DATABASE_NAME at cluster and account level, TABLE_NAME unless table level), PITR_LENGTH
+** as the integer SQLite prints, times as the server sent them (UTC: time_zone is set on
+** connect, as the extension does). earliest_restorable is computed here as the extension
+** computes it (the later of created + 1 s and now - range rounded up to the second; months
+** and years by calendar, with libc's timegm normalising as Go's AddDate does), from its
+** own code: the floor does the same work. scripts/bench checks the two outputs with cmp
+** (the last column only to within the seconds between the two runs: it moves with now).
 **
 ** scan and where print `rows=R bytes=B` (B = sum of the field lengths); create and drop
 ** print `statements=N`; load prints what it made and how long it took on stderr.
@@ -150,10 +166,143 @@ static MYSQL *connect_env(int bMulti)
     return m;
 }
 
-/* Send zSql and read its result set row by row (mysql_use_result). With bPrint, write the
-** rows to stdout TAB separated (NULL as \N, like the mariadb CLI). Prints rows= and bytes=.
+/* How run_select shows the rows. */
+enum { SHOW_COUNT, SHOW_TAB, SHOW_SQLITE };
+
+/* Is field f of a SHOW PITR row with level field zLevel (nLevel bytes) one the extension
+** turns into NULL when it is '*' (see the file comment)? f: 4 account, 5 database, 6 table. */
+static int star_is_null(int f, const char *zLevel, unsigned long nLevel)
+{
+    int bCluster = nLevel == 7 && zLevel[0] == 'c';
+    int bAccount = nLevel == 7 && zLevel[0] == 'a';
+    int bTable = nLevel == 5 && zLevel[0] == 't';
+    if (f == 4)
+        return bCluster;
+    if (f == 5)
+        return bCluster || bAccount;
+    return !bTable;
+}
+
+/* now - v units, for every unit and v in 0..100, set once per scan (earliest_init). */
+#define EARLIEST_MAXV 100
+static long long earliest_start[4][EARLIEST_MAXV + 1]; /* h, d, mo, y */
+
+/* Fill earliest_start for the current time: now - range, rounded up to the second. */
+static void earliest_init(void)
+{
+    struct timespec ts;
+    struct tm now;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long up = ts.tv_nsec > 0; /* ceil */
+    gmtime_r(&ts.tv_sec, &now);
+    for (int v = 0; v <= EARLIEST_MAXV; v++) {
+        struct tm t;
+        earliest_start[0][v] = (long long)ts.tv_sec - 3600LL * v + up;
+        t = now;
+        t.tm_mday -= v;
+        earliest_start[1][v] = (long long)timegm(&t) + up;
+        t = now;
+        t.tm_mon -= v;
+        earliest_start[2][v] = (long long)timegm(&t) + up;
+        t = now;
+        t.tm_year -= v;
+        earliest_start[3][v] = (long long)timegm(&t) + up;
+    }
+}
+
+/* Days since 1970-01-01 of y-m-d (the civil-calendar formula, any year). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* n digits of z as a number. */
+static unsigned digits(const char *z, int n)
+{
+    unsigned v = 0;
+    while (n-- > 0)
+        v = v * 10 + (unsigned)(*z++ - '0');
+    return v;
+}
+
+/* Write earliest_restorable of a SHOW PITR row (see the file comment); nothing when the
+** row cannot have one (no creation time, an unknown unit or range). */
+static void print_earliest(MYSQL_ROW row, const unsigned long *len)
+{
+    const char *c = row[1], *u = row[8];
+    if (c == NULL || len[1] != 19 || u == NULL || row[7] == NULL)
+        return;
+    unsigned v = digits(row[7], (int)len[7]);
+    int iu = len[8] == 1 && u[0] == 'h'   ? 0
+             : len[8] == 1 && u[0] == 'd' ? 1
+             : len[8] == 2 && u[0] == 'm' ? 2
+             : len[8] == 1 && u[0] == 'y' ? 3
+                                          : -1;
+    if (iu < 0 || v > EARLIEST_MAXV)
+        return;
+    long long created = days_from_civil(digits(c, 4), digits(c + 5, 2), digits(c + 8, 2)) * 86400 +
+                        digits(c + 11, 2) * 3600 + digits(c + 14, 2) * 60 + digits(c + 17, 2);
+    long long e = created + 1 > earliest_start[iu][v] ? created + 1 : earliest_start[iu][v];
+    time_t t = (time_t)e;
+    struct tm tm;
+    char b[20];
+    gmtime_r(&t, &tm);
+    unsigned y = (unsigned)tm.tm_year + 1900;
+    b[0] = (char)('0' + y / 1000), b[1] = (char)('0' + y / 100 % 10);
+    b[2] = (char)('0' + y / 10 % 10), b[3] = (char)('0' + y % 10), b[4] = '-';
+    b[5] = (char)('0' + (tm.tm_mon + 1) / 10), b[6] = (char)('0' + (tm.tm_mon + 1) % 10);
+    b[7] = '-', b[8] = (char)('0' + tm.tm_mday / 10), b[9] = (char)('0' + tm.tm_mday % 10);
+    b[10] = ' ', b[11] = (char)('0' + tm.tm_hour / 10), b[12] = (char)('0' + tm.tm_hour % 10);
+    b[13] = ':', b[14] = (char)('0' + tm.tm_min / 10), b[15] = (char)('0' + tm.tm_min % 10);
+    b[16] = ':', b[17] = (char)('0' + tm.tm_sec / 10), b[18] = (char)('0' + tm.tm_sec % 10);
+    fwrite_unlocked(b, 1, 19, stdout);
+}
+
+/* Write one SHOW PITR row as the sqlite3 shell prints the extension's row of SELECT *
+** (see the file comment). */
+static void print_sqlite_row(MYSQL_ROW row, const unsigned long *len)
+{
+    static const int aOrder[9] = {0, 3, 4, 5, 6, 7, 8, 1, 2}; /* SHOW PITR field per column */
+    for (int c = 0; c < 9; c++) {
+        int f = aOrder[c];
+        const char *z = row[f];
+        unsigned long n = len[f];
+        if (c)
+            putchar_unlocked('|');
+        if (z == NULL || (f >= 4 && f <= 6 && n == 1 && z[0] == '*' && row[3] &&
+                          star_is_null(f, row[3], len[3])))
+            continue;
+        if (f == 7) {
+            /* An INTEGER column: SQLite prints the number, not the server's digits (no
+            ** leading zeros). Digits by hand: snprintf would cost ~600 instructions a row
+            ** and make this floor look slower than it needs to be. */
+            char buf[24], *p = buf + sizeof(buf);
+            unsigned long long v = 0;
+            for (unsigned long i = 0; i < n; i++)
+                v = v * 10 + (unsigned)(z[i] - '0');
+            do
+                *--p = (char)('0' + v % 10);
+            while ((v /= 10) != 0);
+            fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
+            continue;
+        }
+        fwrite_unlocked(z, 1, n, stdout);
+    }
+    putchar_unlocked('|');
+    print_earliest(row, len);
+    putchar_unlocked('\n');
+}
+
+/* Send zSql and read its result set row by row (mysql_use_result). eShow SHOW_TAB writes
+** the rows to stdout TAB separated (NULL as \N, like the mariadb CLI); SHOW_SQLITE as the
+** sqlite3 shell prints SELECT * FROM mo_pitr; SHOW_COUNT prints rows= and bytes=.
 ** Returns 0 or -1. */
-static int run_select(MYSQL *m, const char *zSql, int bPrint)
+static int run_select(MYSQL *m, const char *zSql, int eShow)
 {
     int rc = -1;
     MYSQL_RES *res = NULL;
@@ -169,8 +318,20 @@ static int run_select(MYSQL *m, const char *zSql, int bPrint)
         goto out;
     }
     unsigned nf = mysql_num_fields(res);
+    int bPrint = eShow == SHOW_TAB;
+    if (eShow == SHOW_SQLITE && nf != 9) {
+        fprintf(stderr, "rawclient: %s answered %u columns, not 9\n", zSql, nf);
+        goto out;
+    }
+    if (eShow == SHOW_SQLITE)
+        earliest_init(); /* "now" once per scan, as the extension's xFilter */
     while ((row = mysql_fetch_row(res)) != NULL) {
         unsigned long *len = mysql_fetch_lengths(res);
+        if (eShow == SHOW_SQLITE) {
+            print_sqlite_row(row, len);
+            nRow++;
+            continue;
+        }
         for (unsigned i = 0; i < nf; i++) {
             nByte += len[i];
             if (bPrint) {
@@ -190,7 +351,7 @@ static int run_select(MYSQL *m, const char *zSql, int bPrint)
         fail(m, "mysql_fetch_row");
         goto out;
     }
-    if (bPrint)
+    if (eShow != SHOW_COUNT)
         fflush(stdout);
     else
         printf("rows=%llu bytes=%llu\n", nRow, nByte);
@@ -390,7 +551,7 @@ static long parse_count(const char *z)
 /* Print usage and return 2. */
 static int usage(void)
 {
-    fprintf(stderr, "usage: mopitr_rawclient scan | scan-print | where EXPR |\n"
+    fprintf(stderr, "usage: mopitr_rawclient scan | scan-print | scan-sqlite | where EXPR |\n"
                     "         create N PREFIX LEVEL... | targets N PREFIX LEVEL... |\n"
                     "         drop N PREFIX | load N\n"
                     "  env: MO_HOST MO_PORT MO_USER MO_PASSWORD\n");
@@ -419,7 +580,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "load") || !strcmp(mode, "where")) {
         if (argc != 3)
             return usage();
-    } else if (strcmp(mode, "scan") && strcmp(mode, "scan-print")) {
+    } else if (strcmp(mode, "scan") && strcmp(mode, "scan-print") && strcmp(mode, "scan-sqlite")) {
         return usage();
     }
     if (!strcmp(mode, "create") || !strcmp(mode, "targets") || !strcmp(mode, "drop") ||
@@ -437,11 +598,13 @@ int main(int argc, char **argv)
         goto out;
     int r;
     if (!strcmp(mode, "scan"))
-        r = run_select(m, "SHOW PITR", 0);
+        r = run_select(m, "SHOW PITR", SHOW_COUNT);
     else if (!strcmp(mode, "scan-print"))
-        r = run_select(m, "SHOW PITR", 1);
+        r = run_select(m, "SHOW PITR", SHOW_TAB);
+    else if (!strcmp(mode, "scan-sqlite"))
+        r = run_select(m, "SHOW PITR", SHOW_SQLITE);
     else if (!strcmp(mode, "where"))
-        r = sbuf_printf(&q, "SHOW PITR WHERE %s", argv[2]) ? -1 : run_select(m, q.z, 0);
+        r = sbuf_printf(&q, "SHOW PITR WHERE %s", argv[2]) ? -1 : run_select(m, q.z, SHOW_COUNT);
     else if (!strcmp(mode, "create"))
         r = cmd_create(m, n, argv[3], lv);
     else if (!strcmp(mode, "targets"))

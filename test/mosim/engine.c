@@ -4,7 +4,7 @@
 **
 ** Usage (by the wire half):
 **     mosim_engine *e; char err[256];
-**     mosim_engine_open(&e, NULL, "111", err, sizeof err);
+**     mosim_engine_open(&e, NULL, NULL, "111", err, sizeof err);
 **     mosim_engine_lookup(e, "acc01:admin", &sess, h2, &haspw, &code, msg, sizeof msg);
 **     mosim_engine_exec(e, &sess, "show pitr", 9, &sink);
 **     mosim_engine_close(e);
@@ -61,9 +61,31 @@ void mo_dberr(mosim_engine *e, const mosim_sink *out)
     mo_ierr(out, "mosim catalog: %s", sqlite3_errmsg(e->db));
 }
 
+/* Replace the content of db with a copy of the catalog file path (opened read-only; the
+** benchmark's bulk load: a catalog loaded once through the wire starts every later run).
+** Returns 0, or -1 with a message in err. */
+static int engine_copy_from(sqlite3 *db, const char *path, char *err, size_t nerr)
+{
+    sqlite3 *src = NULL;
+    sqlite3_backup *b = NULL;
+    int rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        b = sqlite3_backup_init(db, "main", src, "main");
+        rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(db);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
+            rc = sqlite3_errcode(db);
+    }
+    if (rc != SQLITE_OK)
+        snprintf(err, nerr, "mosim: cannot copy the catalog from %s: %s", path,
+                 src ? sqlite3_errstr(rc) : "out of memory");
+    sqlite3_close(src);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
 /* See mosim.h. */
-int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *root_password,
-                      char *err, size_t nerr)
+int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *copy_from,
+                      const char *root_password, char *err, size_t nerr)
 {
     mosim_engine *e = calloc(1, sizeof(*e));
     int rc = -1;
@@ -80,6 +102,8 @@ int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *root
                  e->db ? sqlite3_errmsg(e->db) : "out of memory");
         goto out;
     }
+    if (copy_from && engine_copy_from(e->db, copy_from, err, nerr))
+        goto out;
     sqlite3_exec(e->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     if (mocat_register_functions(e->db) != SQLITE_OK) {
         snprintf(err, nerr, "mosim: cannot register functions: %s", sqlite3_errmsg(e->db));
@@ -93,6 +117,22 @@ int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *root
 out:
     mosim_engine_close(e);
     return rc;
+}
+
+/* See mosim.h. */
+int mosim_engine_save(mosim_engine *e, const char *path, char *err, size_t nerr)
+{
+    char *sql = sqlite3_mprintf("VACUUM INTO %Q", path);
+    int rc = SQLITE_NOMEM;
+    pthread_mutex_lock(&e->mu);
+    if (sql)
+        rc = sqlite3_exec(e->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(err, nerr, "mosim: cannot save the catalog to %s: %s", path,
+                 sqlite3_errmsg(e->db));
+    pthread_mutex_unlock(&e->mu);
+    sqlite3_free(sql);
+    return rc == SQLITE_OK ? 0 : -1;
 }
 
 /* See mosim.h. Accepts NULL. */

@@ -2,15 +2,18 @@
 ** main.c: mosim, a MatrixOne-compatible PITR server for tests and the demo.
 **
 ** Usage:
-**   mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE] [--log FILE]
-**         [--root-password PW] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]
-**         [--tls-require]] [--no-deprecate-eof]
+**   mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE] [--data-from FILE]
+**         [--save-to FILE] [--log FILE] [--root-password PW] [--tls-cert FILE
+**         --tls-key FILE [--tls-ca FILE] [--tls-require]] [--no-deprecate-eof]
 **
 **   --port N            TCP port (default 6001, MatrixOne's); 0 picks a free one
 **   --port-file FILE    once listening, write the port (decimal + newline) to FILE
 **                       atomically (FILE.tmp.PID, then rename)
 **   --bind ADDR         IPv4 or IPv6 address to listen on (default 127.0.0.1)
 **   --data FILE         keep the catalog in this SQLite file (default: in memory)
+**   --data-from FILE    start from a copy of the catalog in FILE (a --data or --save-to
+**                       file; only read): scripts/bench's bulk load
+**   --save-to FILE      on a clean stop, write the catalog to FILE (a new file)
 **   --log FILE          append the statement log here (format in log.c)
 **   --root-password PW  password of sys:root (default 111)
 **   --tls-cert FILE     server certificate chain (PEM); with --tls-key turns TLS on: the
@@ -57,7 +60,8 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: mosim [--port N] [--port-file FILE] [--bind ADDR] [--data FILE]\n"
-                "             [--log FILE] [--root-password PW]\n"
+                "             [--data-from FILE] [--save-to FILE] [--log FILE]\n"
+                "             [--root-password PW]\n"
                 "             [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-require]]\n"
                 "             [--no-deprecate-eof]\n");
 }
@@ -141,6 +145,8 @@ int main(int argc, char **argv)
         {"port-file", required_argument, NULL, 'f'},
         {"bind", required_argument, NULL, 'b'},
         {"data", required_argument, NULL, 'd'},
+        {"data-from", required_argument, NULL, 'F'},
+        {"save-to", required_argument, NULL, 'S'},
         {"log", required_argument, NULL, 'l'},
         {"root-password", required_argument, NULL, 'r'},
         {"tls-cert", required_argument, NULL, 'C'},
@@ -152,6 +158,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *port_file = NULL, *bind_addr = "127.0.0.1", *data = NULL, *log_path = NULL;
+    const char *data_from = NULL, *save_to = NULL;
     const char *root_pw = "111", *tls_cert = NULL, *tls_key = NULL, *tls_ca = NULL;
     int tls_req = 0, no_deprecate_eof = 0;
     int port = 6001, bound = 0, c, rc = 1, run_rc = 0;
@@ -181,6 +188,12 @@ int main(int argc, char **argv)
             break;
         case 'l':
             log_path = optarg;
+            break;
+        case 'F':
+            data_from = optarg;
+            break;
+        case 'S':
+            save_to = optarg;
             break;
         case 'r':
             root_pw = optarg;
@@ -241,7 +254,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mosim: cannot set up TLS: %s\n", err);
         goto out;
     }
-    if (mosim_engine_open(&srv.engine, data, root_pw, err, sizeof(err)) != 0) {
+    if (mosim_engine_open(&srv.engine, data, data_from, root_pw, err, sizeof(err)) != 0) {
         fprintf(stderr, "mosim: cannot open the catalog: %s\n", err);
         srv.engine = NULL;
         goto out;
@@ -265,6 +278,10 @@ out:
         close(srv.listen_fd);
     if (run_rc == 0) {
         /* every connection thread has ended: nothing uses the engine any more */
+        if (srv.engine && save_to && mosim_engine_save(srv.engine, save_to, err, sizeof(err))) {
+            fprintf(stderr, "%s\n", err);
+            rc = 1;
+        }
         if (srv.engine)
             mosim_engine_close(srv.engine);
         pthread_cond_destroy(&srv.cv);

@@ -78,11 +78,15 @@ typedef struct mosim_sink {
 typedef struct mosim_engine mosim_engine;
 
 /* Open the catalog: in memory when data_path is NULL, else that SQLite file (kept across
-** restarts). Creates account sys, user root with root_password, role moadmin. Returns 0,
-** or -1 with a message in err. */
-int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *root_password,
-                      char *err, size_t nerr);
+** restarts). copy_from (NULL: none) names a catalog file (one made with data_path) whose
+** content the catalog starts from; it is only read. Creates account sys, user root with
+** root_password, role moadmin. Returns 0, or -1 with a message in err. */
+int mosim_engine_open(mosim_engine **pp, const char *data_path, const char *copy_from,
+                      const char *root_password, char *err, size_t nerr);
 void mosim_engine_close(mosim_engine *e);
+/* Write a copy of the whole catalog to the new file path (VACUUM INTO; for --save-to).
+** Returns 0, or -1 with a message in err. */
+int mosim_engine_save(mosim_engine *e, const char *path, char *err, size_t nerr);
 
 /*
 ** Look up a login name as MatrixOne parses it (spec 7: "account:user[:role]",
