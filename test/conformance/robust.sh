@@ -10,9 +10,8 @@
 # the whole result in memory before sending would raise its peak by at least that much; a
 # streaming server needs a few rows' worth. So the peak may grow by at most half the result's
 # size (and at least 8 MB is always allowed for allocator noise).
-# Creation has a time budget (MOPITR_ROBUST_BUDGET seconds, default 200, inside ctest's 300 s):
-# when it runs out the script fails, saying how many were created, and still checks the read
-# on those.
+# No timing is asserted (a size test, not a speed test: the machines are noisy): creation
+# takes 2-3 minutes on 2 cores, and ctest allows this test 900 s (test/CMakeLists.txt).
 # Env: MOPITR_ROBUST_N (default 200000). Under ASan (mosim linked with libasan) the RSS check
 # means nothing (shadow memory) and the run would be slow: N drops to 20000, no RSS check.
 # Run: test/run-suite.sh test/conformance/robust.sh
@@ -30,13 +29,11 @@ hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$MOSIM_PID/status"; }
 
 echo "# creating $n tables and $n table-level PITRs"
 t0=$(date +%s.%N)
-budget=${MOPITR_ROBUST_BUDGET:-200}
-created=$(/usr/bin/python3 - "$n" "$budget" <<'PY'
-import os, sys, time
+created=$(/usr/bin/python3 - "$n" <<'PY'
+import os, sys
 import pymysql
 from pymysql.constants import CLIENT
 n = int(sys.argv[1])
-deadline = time.time() + float(sys.argv[2])
 c = pymysql.connect(host="127.0.0.1", port=int(os.environ["MO_PORT"]), user="root",
                     password=os.environ.get("MO_PASSWORD", "111"), autocommit=True,
                     client_flag=CLIENT.MULTI_STATEMENTS, read_timeout=120)
@@ -46,8 +43,6 @@ cur.execute("use big")
 step = 500
 done = 0
 for lo in range(0, n, step):
-    if time.time() > deadline:
-        break
     hi = min(n, lo + step)
     sql = ";".join("create table t%d (a int);create pitr p%d for table big t%d range 1 'h'" % (i, i, i)
                    for i in range(lo, hi))
@@ -66,7 +61,7 @@ t1=$(date +%s.%N)
 expect_rc "creation ran" 0 "$rc"
 created=${created:-0}
 echo "# created $created in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
-expect_eq "all $n PITRs created within ${budget} s" "$n" "$created"
+expect_eq "all $n PITRs created" "$n" "$created"
 n=$created
 
 before=$(hwm)
