@@ -960,7 +960,7 @@ typedef struct mopitr_txn_net {
     const mopitr_row *pOld; /* the server's row when the transaction read it, or NULL */
     const mopitr_row *pNew; /* the row wanted at COMMIT, or NULL (dropped) */
     int bOwnAccount;        /* pNew is created in the own-account form */
-    int bBlind;             /* pOld is unknown: the server was not read (a blind INSERT) */
+    int bBlind;             /* the batch never read this name from the server (blind INSERT) */
     int iOrder;             /* position of the first queued change of this name */
     int iConn;              /* order of the connection's first write */
 } mopitr_txn_net;

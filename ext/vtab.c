@@ -50,8 +50,13 @@
 **   - xUpdate (vtab_write.c) turns each row change into one mopitr_change: INSERT ->
 **     CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR. Everything
 **     is validated before the first write. Changes are queued and sent at the end of
-**     the statement (autocommit: all-or-nothing) or at COMMIT, and scans of a
-**     connection with queued changes read an overlaid copy (txn.c, txn_commit.c).
+**     the statement (autocommit: all-or-nothing) or at COMMIT (txn.c, txn_commit.c).
+**   - Read-your-writes: a scan of a connection with queued changes reads the server as
+**     above (its own filtered query, or the statement's copy), leaves out the rows of the
+**     names the queue changed, and first returns the queue's current rows of those names
+**     that satisfy every term (mopitr_txn_read_*: the omitted terms included, which
+**     SQLite does not re-check). A scan filtered to names the queue changed and read
+**     sends nothing.
 **   - INSERT: level may be omitted when the identity columns imply it; range defaults
 **     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
 **     read from another mo_pitr table insert as they are); a non-NULL connection
