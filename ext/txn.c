@@ -568,7 +568,8 @@ int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
         (o->aRow = sqlite3_malloc64(sizeof(mopitr_row) * (size_t)(r->nRow + pBase->nRow))) == NULL)
         goto out;
     /* The queue's rows first (taken over from the read), then the server's it keeps. */
-    memcpy(o->aRow, r->aRow, sizeof(mopitr_row) * (size_t)r->nRow);
+    if (r->nRow > 0)
+        memcpy(o->aRow, r->aRow, sizeof(mopitr_row) * (size_t)r->nRow);
     o->nRow = r->nRow;
     r->nRow = 0;
     rc = SQLITE_OK;
