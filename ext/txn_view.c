@@ -316,15 +316,21 @@ int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow)
 /* See the header. */
 int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr)
 {
+    const char *zName = pNew->az[MOPITR_COL_NAME];
     mopitr_row *aRow = NULL;
-    int i, nRow = 0, rc = mopitr_pitr_probe(v->pConn, pNew, &aRow, &nRow, pzErr);
-    for (i = 0; rc == SQLITE_OK && i < nRow; i++)
+    int i, nRow = 0, bHas = 0, rc = mopitr_pitr_probe(v->pConn, pNew, &aRow, &nRow, pzErr);
+    for (i = 0; rc == SQLITE_OK && i < nRow; i++) {
+        bHas |= zName && sqlite3_stricmp(aRow[i].az[MOPITR_COL_NAME], zName) == 0;
         rc = view_add_old(v, &aRow[i]);
+    }
     for (i = 0; i < nRow; i++)
         mopitr_row_clear(&aRow[i]);
     sqlite3_free(aRow);
-    if (rc == SQLITE_OK && pNew->az[MOPITR_COL_NAME])
-        rc = view_mark_known(v, pNew->az[MOPITR_COL_NAME]); /* absent, if not added above */
+    /* The server has no such name: known to be free. (When it has it, view_add_old took
+    ** the row in, unless the queue creates that name: then the queue's CREATE stays blind,
+    ** a collision for COMMIT or a read to find.) */
+    if (rc == SQLITE_OK && zName && !bHas)
+        rc = view_mark_known(v, zName);
     return rc;
 }
 
