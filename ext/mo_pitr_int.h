@@ -904,8 +904,6 @@ int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
 ** the batch is one statement in autocommit mode (applied when it ends, at xSync) or an
 ** SQLite transaction (applied at COMMIT). */
 void mopitr_txn_row(mopitr_txn *t, int eVerb);
-/* Is the batch being queued one statement in autocommit mode? */
-int mopitr_txn_is_statement(const mopitr_txn *t);
 /* In autocommit mode, say in a row's error (*pzErr, replaced) which PITR (zName) and
 ** which row of the statement failed, and that nothing of the statement was sent. A
 ** no-op inside a transaction, for the first row of an INSERT, and on OOM. */

@@ -1,5 +1,5 @@
 /*
-** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6 and 13).
+** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6, 13 and 15).
 **
 ** MatrixOne refuses PITR statements inside a remote transaction (spec section 5), so
 ** the extension never sends BEGIN. Instead, writes to mo_pitr are queued here and sent
@@ -302,12 +302,6 @@ void mopitr_txn_row(mopitr_txn *t, int eVerb)
         t->eVerb = MOPITR_VERB_MIXED;
     }
     t->nRows++;
-}
-
-/* See the header. */
-int mopitr_txn_is_statement(const mopitr_txn *t)
-{
-    return t->bStmt;
 }
 
 /* What the batch is called in messages: "COMMIT", or the statement's verb. */
