@@ -786,6 +786,9 @@ typedef struct pitr_cursor {
     pitr_cache *pCache; /* one reference: the copy the current scan reads, or NULL */
     int *aMatch;        /* indexes into pCache->aRow of the current scan's rows */
     int nMatch, iMatch, nMatchAlloc;
+    struct mopitr_txn_read *pRead; /* queued changes of the scan's connection, or NULL */
+    const mopitr_row *aQueued;     /* ... their rows, shown before the server's */
+    int nQueued, iQueued;
     sqlite3_int64 nowSec; /* the clock when the scan began (earliest_restorable) */
     int nowNsec;
 } pitr_cursor;
@@ -859,11 +862,35 @@ mopitr_txn *mopitr_txn_of(sqlite3 *db);
 /* Read-your-writes: does db's transaction hold queued changes for pConn? */
 int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
 
-/* A new copy (one reference, in *ppOut) of pBase, the server's whole SHOW PITR, with
-** db's queued changes for pConn applied: queued creates added (times NULL), drops
-** hidden, range changes shown. The first read of pConn in the transaction also loads
-** its view from pBase, deciding INSERTs queued blind: a conflict there is an error
-** (SQLITE_CONSTRAINT, *pzErr). *ppOut stays NULL when nothing is queued for pConn. */
+/*
+** A read of pConn in db's transaction (read-your-writes, without a whole SHOW PITR): the
+** scan sends its own filtered SHOW PITR (terms aArg), passes each server row through
+** mopitr_txn_read_keep (the rows of names the queue changed are dropped) and shows the
+** queue's rows first: mopitr_txn_read_rows, the current rows of the changed names that
+** satisfy every term. *ppOut is NULL when nothing is queued for pConn. The read keeps
+** copies and a reference to pConn; it looks the queue up again for each row (the queue
+** may change while a scan runs). SQLITE_OK or SQLITE_NOMEM.
+*/
+typedef struct mopitr_txn_read mopitr_txn_read;
+int mopitr_txn_read_open(sqlite3 *db, mopitr_conn *pConn, const mopitr_arg *aArg, int nArg,
+                         mopitr_txn_read **ppOut);
+/* The queue's rows of the read (borrowed, valid until mopitr_txn_read_free): a count,
+** and the array in *paRow. */
+int mopitr_txn_read_rows(const mopitr_txn_read *r, const mopitr_row **paRow);
+/* Is server row pRow shown? *pbKeep. SQLITE_CONSTRAINT with *pzErr when an INSERT queued
+** earlier collides with it (its name or its object: that INSERT cannot commit). */
+int mopitr_txn_read_keep(mopitr_txn_read *r, const mopitr_row *pRow, int *pbKeep, char **pzErr);
+/* Can the read skip the server: is every value of a term `name = ?` / `name IN (...)` of
+** aArg a name the queue changed and the batch read (mopitr_view_changes: its server row
+** would be dropped anyway)? */
+int mopitr_txn_read_covered(mopitr_txn_read *r, const mopitr_arg *aArg, int nArg);
+void mopitr_txn_read_free(mopitr_txn_read *r); /* NULL is a no-op */
+
+/* A new copy (one reference, in *ppOut) of pBase, the server's whole SHOW PITR, as a read
+** in db's transaction shows it (mopitr_txn_read_* with no terms: queued creates first,
+** times NULL; drops hidden; range changes shown). A collision with an INSERT queued
+** earlier is an error (SQLITE_CONSTRAINT, *pzErr). *ppOut stays NULL when nothing is
+** queued for pConn. */
 int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut,
                        char **pzErr);
 
@@ -877,30 +904,27 @@ int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase,
 ** the batch is one statement in autocommit mode (applied when it ends, at xSync) or an
 ** SQLite transaction (applied at COMMIT). */
 void mopitr_txn_row(mopitr_txn *t, int eVerb);
-/* Is the batch being queued one statement in autocommit mode? */
-int mopitr_txn_is_statement(const mopitr_txn *t);
 /* In autocommit mode, say in a row's error (*pzErr, replaced) which PITR (zName) and
 ** which row of the statement failed, and that nothing of the statement was sent. A
 ** no-op inside a transaction, for the first row of an INSERT, and on OOM. */
 void mopitr_txn_row_error(mopitr_txn *t, const char *zName, int rc, char **pzErr);
 
 /*
-** The PITR zName on pConn as this transaction sees it (the server's rows as first read
-** in the transaction, then every queued change): *pbFound, and a copy in *pOut (cleared
-** first; free with mopitr_row_clear). bAskServer: a name the transaction has not seen
-** is read from the server (UPDATE/DELETE of a row created since). Inside a transaction
-** the first call for a connection reads its whole SHOW PITR (and decides the INSERTs
-** queued blind); in an autocommit statement only this name is read, and not even that
-** when pSeen (the row the statement just read from the server, or NULL) is given.
+** The PITR zName on pConn as this batch sees it (the server's row as a statement of the
+** batch read it, then every queued change): *pbFound, and a copy in *pOut (cleared
+** first; free with mopitr_row_clear). pSeen: the server's row the running statement's
+** own scan read (or NULL); bAskServer: a name the batch knows nothing of is looked up
+** (one SHOW PITR WHERE pitr_name = ...). Never a whole SHOW PITR.
 */
 int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, const char *zName,
                     int bAskServer, const mopitr_row *pSeen, mopitr_row *pOut, int *pbFound,
                     char **pzErr);
 
 /* Queue a checked INSERT (*pCh, a CREATE, taken over) with conflict mode eMode
-** (sqlite3_vtab_on_conflict): decided now against what the transaction knows
-** (SQLITE_CONSTRAINT with *pzErr; OR IGNORE / OR REPLACE may skip it or make it an
-** ALTER), or queued blind when only the server can tell (see txn.c). */
+** (sqlite3_vtab_on_conflict): decided now against what the batch knows (SQLITE_CONSTRAINT
+** with *pzErr); OR IGNORE / OR REPLACE read the row's name and object first (one filtered
+** SHOW PITR) and may skip it or make it an ALTER; a plain INSERT of a name and object the
+** batch knows nothing of is queued blind and decided by COMMIT's validation (see txn.c). */
 int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
                       int eMode, char **pzErr);
 
@@ -934,7 +958,7 @@ typedef struct mopitr_txn_net {
     const mopitr_row *pOld; /* the server's row when the transaction read it, or NULL */
     const mopitr_row *pNew; /* the row wanted at COMMIT, or NULL (dropped) */
     int bOwnAccount;        /* pNew is created in the own-account form */
-    int bBlind;             /* pOld is unknown: the server was not read (a blind INSERT) */
+    int bBlind;             /* the batch never read this name from the server (blind INSERT) */
     int iOrder;             /* position of the first queued change of this name */
     int iConn;              /* order of the connection's first write */
 } mopitr_txn_net;
@@ -971,48 +995,53 @@ void mopitr_report_step_what(const mopitr_report *p, int i, const char **pzKind,
 ** owns t: xDestroy) and mo_pitr_plan (rows from mopitr_txn_plan(t)). */
 int mopitr_report_register(sqlite3 *db, mopitr_txn *t, void (*xDestroy)(void *));
 
-/* ---- txn_view.c: a transaction's view of one MatrixOne connection ---- */
+/* ---- txn_view.c: what a batch knows of one MatrixOne connection ---- */
 
-/* The server's PITRs as read, with the queued changes applied (see txn_view.c). */
+/* The server's rows the batch read, with the queued changes applied (see txn_view.c). */
 typedef struct mopitr_view mopitr_view;
 
 mopitr_view *mopitr_view_new(mopitr_conn *pConn, const char *zConnName); /* NULL on OOM */
 void mopitr_view_free(mopitr_view *v);                                   /* NULL: no-op */
 mopitr_conn *mopitr_view_conn(const mopitr_view *v);                     /* borrowed */
-int mopitr_view_loaded(const mopitr_view *v);  /* the server's rows are in */
 int mopitr_view_touched(const mopitr_view *v); /* names the queue changed */
 
-/* Forget the queue's effects; bKeepServer keeps the server's rows (else: not loaded). */
-int mopitr_view_reset(mopitr_view *v, int bKeepServer);
-/* Take in the server's rows (after a reset without them): copies of pBase's, or, when
-** pBase is NULL, the whole SHOW PITR read now. */
-int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr);
-/* Take in one server row (a copy of *pRow) as read now, unless its name is known. A view
-** that is not loaded then knows that name (an autocommit statement's partial view). */
+/* Forget the queue's effects, keep what was read from the server (before a replay). */
+int mopitr_view_reset(mopitr_view *v);
+/* Take in one server row (a copy of *pRow) as read now, unless the view has that name's
+** row already (or the queue's). */
 int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow);
 /* Take in what the server has for a CREATE of pNew: its name and the PITRs that may
-** protect its object (mopitr_pitr_probe), so mopitr_view_decide can decide it. */
+** protect its object (one filtered SHOW PITR, mopitr_pitr_probe), so mopitr_view_decide
+** decides it exactly. */
 int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr);
 
 /* Outcomes of mopitr_view_decide. */
 #define MOPITR_DECIDE_APPLY 0 /* queue it (OR REPLACE may have made it an ALTER) */
 #define MOPITR_DECIDE_SKIP  1 /* nothing to do (OR IGNORE, OR REPLACE with an equal range) */
-#define MOPITR_DECIDE_DEFER 2 /* not loaded: queue it blind */
-#define MOPITR_DECIDE_LOAD  3 /* not loaded, and it meets a blind OR IGNORE: load first */
-/* Decide INSERT *pCh with conflict mode eMode against the view: *peOut, or
+/* Decide INSERT *pCh with conflict mode eMode against what the view knows: *peOut, or
 ** SQLITE_CONSTRAINT with *pzErr (name taken, object taken, OR REPLACE of another
-** object). */
+** object). What it does not know is left to COMMIT's validation. */
 int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int *peOut,
                        char **pzErr);
-/* Replay queued change pCh (journal position iOp). eBlind: the conflict mode of an
-** INSERT queued blind, decided here when the view is loaded (an error: *pzErr). */
-int mopitr_view_apply(mopitr_view *v, const mopitr_change *pCh, int eBlind, int iOp, char **pzErr);
+/* Apply (or replay) decided change pCh, journal position iOp. SQLITE_OK or SQLITE_NOMEM. */
+int mopitr_view_apply(mopitr_view *v, const mopitr_change *pCh, int iOp);
 
 /* The current row of zName, as mopitr_txn_find. */
 int mopitr_view_find(mopitr_view *v, const char *zName, int bAskServer, mopitr_row *pOut,
                      int *pbFound, char **pzErr);
-/* pBase with the view's net changes applied, as mopitr_txn_overlay. */
-int mopitr_view_overlay(const mopitr_view *v, const pitr_cache *pBase, pitr_cache **ppOut);
+/* Read-your-writes. The current rows of the names the queue changed, as a read shows
+** them (a new PITR with NULL times), that satisfy every term of aArg: copies in *paRow
+** (sqlite3_malloc'd; clear each, free the array; NULL when none) and *pnRow. */
+int mopitr_view_rows(const mopitr_view *v, const mopitr_arg *aArg, int nArg, mopitr_row **paRow,
+                     int *pnRow);
+/* Does a read show the server's row r? *pbShow 0 when the queue changed its name (its
+** current row comes from mopitr_view_rows). SQLITE_CONSTRAINT with *pzErr when a queued
+** CREATE collides with r (r's name, or r's object under another name). */
+int mopitr_view_filter(const mopitr_view *v, const mopitr_row *r, int *pbShow, char **pzErr);
+/* Did the queue change zName (a net change) of which the batch read the server's state
+** (so a read of that name need not ask the server again)? SQLITE_NOMEM in *pRc. A name
+** queued blind is not: its server row, if any, is a collision a read must see. */
+int mopitr_view_changes(const mopitr_view *v, const char *zName, int *pRc);
 /* Write the view's net changes to a (room for mopitr_view_touched); returns how many. */
 int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a);
 

@@ -1,5 +1,5 @@
 /*
-** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6 and 13).
+** txn.c: SQLite transactions over MatrixOne PITRs: the queue (issues 6, 13 and 15).
 **
 ** MatrixOne refuses PITR statements inside a remote transaction (spec section 5), so
 ** the extension never sends BEGIN. Instead, writes to mo_pitr are queued here and sent
@@ -23,38 +23,35 @@
 **     process-wide list (SQLite 3.40 has no per-connection client data); entry.c
 **     creates it, the mo_pitr_last_commit module's destructor frees it.
 **   - The journal is the list of queued changes (mopitr_change) in order, each tagged
-**     with its MatrixOne connection, and for an INSERT queued before the server was
-**     read ("blind") with its conflict mode. Savepoints are positions in it:
+**     with its MatrixOne connection. Savepoints are positions in it:
 **     xSavepoint(N) remembers the length (the first call for N wins: a table that joins
 **     later is told about the current level too), xRollbackTo(N) cuts the journal back
 **     there, xRelease(N) forgets the positions from N up. A level never marked means no
 **     table wrote before it was opened: the whole journal goes.
-**   - Per connection written to, a view (txn_view.c): the server's PITRs once read,
+**   - Per connection written to, a view (txn_view.c): the server's rows the batch read,
 **     with the journal replayed on top. The journal is the truth and a view can always
-**     be rebuilt from it: ROLLBACK TO does, and so does loading the server's rows into
-**     a view that holds blind INSERTs (txn_view_resolve): the blind ones are decided
-**     then, in journal order. A conflict found there fails the statement that needed
-**     the server's rows (a read, UPDATE, DELETE, or COMMIT) and keeps the view
-**     unloaded; ROLLBACK or ROLLBACK TO before the INSERT clears it.
-**   - When the server is read: an UPDATE or DELETE reads the whole SHOW PITR of its
-**     connection (mopitr_txn_find), a read with queued changes uses the whole table it
-**     read anyway (mopitr_txn_overlay), and COMMIT reads it only for blind OR IGNORE /
-**     OR REPLACE (a blind plain INSERT is checked by COMMIT's own validation). So a
-**     transaction of plain INSERTs reads nothing before COMMIT.
+**     be rebuilt from it (ROLLBACK TO does): the server's rows stay, the queue's effects
+**     are replayed.
+**   - A batch costs what it touches, never the catalog (issue 15): nothing reads the
+**     whole SHOW PITR for it. UPDATE and DELETE take the row the statement's own
+**     (pushed-down) scan delivered (else look the one name up); INSERT OR IGNORE / OR
+**     REPLACE read their name and object with one filtered SHOW PITR per row
+**     (mopitr_view_probe) and are decided at once; a plain INSERT is decided at once
+**     against what the batch knows (the queue, the rows it read) and otherwise queued
+**     blind, for the validation read at COMMIT or xSync (txn_commit.c: one SHOW PITR
+**     filtered to the batch's names and objects), which a statement of one change skips
+**     (the server's own checks are the same). So conflicts with the server's PITRs
+**     inside BEGIN ... COMMIT are decided at COMMIT, like deferred constraints;
+**     conflicts with the queue itself at once.
+**   - Reads of a connection with queued changes (mopitr_txn_read_*): the scan's own
+**     filtered SHOW PITR, without the rows of the names the queue changed, after the
+**     queue's current rows of those names that satisfy the scan's terms. A server row
+**     an INSERT queued earlier collides with fails the read (that INSERT cannot
+**     commit; ROLLBACK TO before it clears it).
 **   - Coalescing falls out of the view: COMMIT compares each touched item's old row
 **     with its current one (see txn_commit.c), whatever sequence of changes led there.
-**   - Reads: when the transaction has queued changes for a connection, vtab.c reads
-**     the whole table (the statement's shared copy) and mopitr_txn_overlay applies the
-**     net changes on top, so pushed-down filters are evaluated locally on the result.
-**   - An autocommit statement never reads the whole SHOW PITR to decide its rows: its
-**     views stay "not loaded" and hold only what the statement read. UPDATE and DELETE
-**     take the row the statement's scan delivered (else look the one name up);
-**     INSERT OR IGNORE / OR REPLACE read their name and object with one filtered SHOW
-**     PITR per row (mopitr_view_probe) and are decided at once; a plain INSERT is
-**     queued blind and decided by the validation read at xSync (txn_commit.c), which a
-**     statement of one change skips (the server's own checks are the same). A row that
-**     fails a local check fails the statement with nothing sent; its message names the
-**     PITR and the row (mopitr_txn_row_error).
+**   - A row that fails a local check fails the statement with nothing sent; in
+**     autocommit its message names the PITR and the row (mopitr_txn_row_error).
 */
 #include <pthread.h>
 #include <string.h>
@@ -63,9 +60,7 @@
 
 /* One queued change. */
 typedef struct txn_op {
-    int iConn;  /* index into apView */
-    int eBlind; /* 0, or the conflict mode of an INSERT queued before its view was
-                ** loaded (decided when it is) */
+    int iConn; /* index into apView (-1: the first change, queued without a view) */
     mopitr_change ch;
 } txn_op;
 
@@ -119,15 +114,14 @@ static int txn_view_index(mopitr_txn *t, mopitr_conn *pConn, const char *zConnNa
     return apNew[t->nView] ? t->nView++ : -1;
 }
 
-/* Replay the journal's changes for view iView (all of them when iView < 0) into the
-** views, in order. The first conflict of a blind INSERT stops it (*pzErr). */
-static int txn_replay(mopitr_txn *t, int iView, char **pzErr)
+/* Replay the journal's changes into the views, in order. */
+static int txn_replay(mopitr_txn *t)
 {
     int i, rc = SQLITE_OK;
     for (i = 0; rc == SQLITE_OK && i < t->nOp; i++) {
         const txn_op *op = &t->aOp[i];
-        if (op->iConn >= 0 && (iView < 0 || op->iConn == iView))
-            rc = mopitr_view_apply(t->apView[op->iConn], &op->ch, op->eBlind, i, pzErr);
+        if (op->iConn >= 0)
+            rc = mopitr_view_apply(t->apView[op->iConn], &op->ch, i);
     }
     return rc;
 }
@@ -160,7 +154,7 @@ static int txn_materialize(mopitr_txn *t)
     i = txn_view_index(t, pConn, zName, 1);
     if (i >= 0) {
         t->aOp[0].iConn = i;
-        rc = mopitr_view_apply(t->apView[i], &t->aOp[0].ch, t->aOp[0].eBlind, 0, NULL);
+        rc = mopitr_view_apply(t->apView[i], &t->aOp[0].ch, 0);
     }
     if (rc != SQLITE_OK)
         t->bBroken = 1; /* COMMIT is refused, nothing sent */
@@ -169,46 +163,14 @@ static int txn_materialize(mopitr_txn *t)
     return rc;
 }
 
-/*
-** Load view iView with the server's rows (pBase: the whole table just read; NULL:
-** read it) and decide its blind INSERTs. On a conflict the view goes back to not
-** loaded (the journal replayed blind again) and the error says which INSERT and why.
-*/
-static int txn_view_resolve(mopitr_txn *t, int iView, const pitr_cache *pBase, char **pzErr)
-{
-    mopitr_view *v = t->apView[iView];
-    char *zWhy = NULL;
-    int rc = mopitr_view_reset(v, 0);
-    if (rc == SQLITE_OK)
-        rc = mopitr_view_load(v, pBase, pzErr);
-    if (rc == SQLITE_OK)
-        rc = txn_replay(t, iView, &zWhy);
-    if (rc == SQLITE_OK)
-        return SQLITE_OK;
-    if (zWhy) {
-        /* zWhy is "mo_pitr: <why>" about an INSERT queued earlier. */
-        *pzErr = mopitr_errf("%s (an INSERT queued earlier in this transaction; ROLLBACK, "
-                             "or ROLLBACK TO a savepoint before it)",
-                             mopitr_err_body(zWhy));
-        sqlite3_free(zWhy);
-        if (*pzErr == NULL)
-            rc = SQLITE_NOMEM;
-    }
-    if (mopitr_view_reset(v, 0) != SQLITE_OK || txn_replay(t, iView, NULL) != SQLITE_OK)
-        t->bBroken = 1; /* out of memory: the view cannot be trusted */
-    return rc;
-}
-
 /* Rebuild every view from its server rows and the journal (after ROLLBACK TO). */
 static int txn_rebuild(mopitr_txn *t)
 {
-    char *zErr = NULL;
     int i, rc = txn_materialize(t);
     for (i = 0; rc == SQLITE_OK && i < t->nView; i++)
-        rc = mopitr_view_reset(t->apView[i], 1);
+        rc = mopitr_view_reset(t->apView[i]);
     if (rc == SQLITE_OK)
-        rc = txn_replay(t, -1, &zErr); /* decides as before: same rows, same prefix */
-    sqlite3_free(zErr);
+        rc = txn_replay(t);
     return rc;
 }
 
@@ -245,7 +207,7 @@ static void txn_reset(mopitr_txn *t)
 ** the first change queued without a view, see txn_materialize). A failure after the
 ** change entered the journal poisons the transaction (its COMMIT is then refused): the
 ** view may be half updated. */
-static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, char **pzErr)
+static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh)
 {
     int rc;
     if (t->nOp == t->nOpAlloc) {
@@ -259,28 +221,15 @@ static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh, int eBlind, 
         t->nOpAlloc = nNew;
     }
     t->aOp[t->nOp].iConn = iView;
-    t->aOp[t->nOp].eBlind = eBlind;
     t->aOp[t->nOp].ch = *pCh;
     memset(pCh, 0, sizeof(*pCh));
     t->nOp++;
     if (iView < 0)
         return SQLITE_OK;
-    rc = mopitr_view_apply(t->apView[iView], &t->aOp[t->nOp - 1].ch, eBlind, t->nOp - 1, pzErr);
+    rc = mopitr_view_apply(t->apView[iView], &t->aOp[t->nOp - 1].ch, t->nOp - 1);
     if (rc != SQLITE_OK)
         t->bBroken = 1;
     return rc;
-}
-
-/* The index of pConn's view, made and loaded (with the whole SHOW PITR) if needed;
-** -1 with *pRc (and *pzErr) on failure. */
-static int txn_view_loaded(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, int *pRc,
-                           char **pzErr)
-{
-    int i = txn_view_index(t, pConn, zConnName, 1);
-    *pRc = i < 0 ? SQLITE_NOMEM : SQLITE_OK;
-    if (i >= 0 && !mopitr_view_loaded(t->apView[i]))
-        *pRc = txn_view_resolve(t, i, NULL, pzErr);
-    return *pRc == SQLITE_OK ? i : -1;
 }
 /* ---- the state of one database connection ------------------------------- */
 
@@ -355,12 +304,6 @@ void mopitr_txn_row(mopitr_txn *t, int eVerb)
     t->nRows++;
 }
 
-/* See the header. */
-int mopitr_txn_is_statement(const mopitr_txn *t)
-{
-    return t->bStmt;
-}
-
 /* What the batch is called in messages: "COMMIT", or the statement's verb. */
 static const char *txn_noun(const mopitr_txn *t)
 {
@@ -411,19 +354,13 @@ int mopitr_txn_find(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, co
     *pbFound = 0;
     mopitr_row_clear(pOut);
     t->bWrote = 1; /* every queued UPDATE/DELETE asks first */
-    if (t->bStmt) {
-        /* One statement: no whole SHOW PITR. The row the statement just read, else the
-        ** server's row of this one name (mopitr_view_find asks). */
-        i = txn_view_index(t, pConn, zConnName, 1);
-        if (i < 0)
-            return SQLITE_NOMEM;
-        if (pSeen && (rc = mopitr_view_add_server(t->apView[i], pSeen)) != SQLITE_OK)
-            return rc;
-    } else {
-        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
-        if (i < 0)
-            return rc;
-    }
+    /* The row the statement just read, else the server's row of this one name
+    ** (mopitr_view_find asks); never the whole SHOW PITR. */
+    i = txn_view_index(t, pConn, zConnName, 1);
+    if (i < 0)
+        return SQLITE_NOMEM;
+    if (pSeen && (rc = mopitr_view_add_server(t->apView[i], pSeen)) != SQLITE_OK)
+        return rc;
     return mopitr_view_find(t->apView[i], zName, bAskServer, pOut, pbFound, pzErr);
 }
 
@@ -442,34 +379,23 @@ int mopitr_txn_insert(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, 
             goto out;
         t->pLazyConn = pConn;
         mopitr_conn_ref(pConn);
-        return txn_append(t, -1, pCh, eMode, pzErr);
+        return txn_append(t, -1, pCh);
     }
     i = txn_view_index(t, pConn, zConnName, 1);
     if (i < 0)
         goto out;
-    if (t->bStmt && (eMode == SQLITE_IGNORE || eMode == SQLITE_REPLACE)) {
-        /* One statement: what OR IGNORE / OR REPLACE do depends on the server's rows
-        ** for this name and object: read just those now (one filtered SHOW PITR), so
-        ** the row is decided here, not at the statement's end by a whole SHOW PITR. */
+    rc = SQLITE_OK;
+    if (eMode == SQLITE_IGNORE || eMode == SQLITE_REPLACE) {
+        /* What OR IGNORE / OR REPLACE do depends on the server's rows for this name and
+        ** object: read just those now (one filtered SHOW PITR), so the row is decided
+        ** here, not later by a whole SHOW PITR. */
         rc = mopitr_view_probe(t->apView[i], &pCh->row, pzErr);
-        if (rc == SQLITE_OK)
-            rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
-        if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_DEFER)
-            eOut = MOPITR_DECIDE_APPLY; /* name and object are free on the server */
-        if (rc != SQLITE_OK || eOut == MOPITR_DECIDE_SKIP)
-            goto out;
-        return txn_append(t, i, pCh, 0, pzErr);
     }
-    rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
-    if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_LOAD) {
-        /* It meets a blind OR IGNORE whose outcome only the server can tell. */
-        rc = txn_view_resolve(t, i, NULL, pzErr);
-        if (rc == SQLITE_OK)
-            rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
-    }
+    if (rc == SQLITE_OK)
+        rc = mopitr_view_decide(t->apView[i], pCh, eMode, &eOut, pzErr);
     if (rc != SQLITE_OK || eOut == MOPITR_DECIDE_SKIP)
         goto out;
-    return txn_append(t, i, pCh, eOut == MOPITR_DECIDE_DEFER ? eMode : 0, pzErr);
+    return txn_append(t, i, pCh);
 out:
     mopitr_row_clear(&pCh->row);
     return rc;
@@ -479,19 +405,16 @@ out:
 int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, mopitr_change *pCh,
                      char **pzErr)
 {
-    int rc = SQLITE_NOMEM, i;
-    if (t->bStmt)
-        i = txn_view_index(t, pConn, zConnName, 1); /* mopitr_txn_find took the row in */
-    else
-        i = txn_view_loaded(t, pConn, zConnName, &rc, pzErr);
+    int i = txn_view_index(t, pConn, zConnName, 1); /* mopitr_txn_find took the row in */
+    (void)pzErr;
     if (i < 0) {
         mopitr_row_clear(&pCh->row);
-        return rc;
+        return SQLITE_NOMEM;
     }
-    return txn_append(t, i, pCh, 0, pzErr);
+    return txn_append(t, i, pCh);
 }
 
-/* ---- reads (vtab.c) ----------------------------------------------------- */
+/* ---- reads (vtab.c, vtab_all.c, coverage.c) -------------------------------- */
 
 /* See the header. */
 int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn)
@@ -506,23 +429,161 @@ int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn)
     return i >= 0 && mopitr_view_touched(t->apView[i]) > 0;
 }
 
+struct mopitr_txn_read {
+    mopitr_txn *t;
+    mopitr_conn *pConn; /* one reference */
+    mopitr_row *aRow;   /* the queue's rows to show first */
+    int nRow;
+};
+
+/* See the header. */
+int mopitr_txn_read_open(sqlite3 *db, mopitr_conn *pConn, const mopitr_arg *aArg, int nArg,
+                         mopitr_txn_read **ppOut)
+{
+    mopitr_txn *t = mopitr_txn_of(db);
+    mopitr_txn_read *r;
+    int i, rc;
+    *ppOut = NULL;
+    if (!mopitr_txn_pending(db, pConn))
+        return SQLITE_OK;
+    i = txn_view_index(t, pConn, NULL, 0); /* makes the first change's view, if lazy */
+    if (i < 0)
+        return t->bBroken ? SQLITE_NOMEM : SQLITE_OK;
+    r = sqlite3_malloc64(sizeof(*r));
+    if (r == NULL)
+        return SQLITE_NOMEM;
+    memset(r, 0, sizeof(*r));
+    r->t = t;
+    r->pConn = pConn;
+    mopitr_conn_ref(pConn);
+    rc = mopitr_view_rows(t->apView[i], aArg, nArg, &r->aRow, &r->nRow);
+    if (rc != SQLITE_OK) {
+        mopitr_txn_read_free(r);
+        return rc;
+    }
+    *ppOut = r;
+    return SQLITE_OK;
+}
+
+/* See the header. */
+int mopitr_txn_read_rows(const mopitr_txn_read *r, const mopitr_row **paRow)
+{
+    *paRow = r->aRow;
+    return r->nRow;
+}
+
+/* The view of r's connection now (the queue may have changed since the read began), or
+** NULL. */
+static const mopitr_view *txn_read_view(const mopitr_txn_read *r)
+{
+    int i;
+    for (i = 0; i < r->t->nView; i++) {
+        if (mopitr_view_conn(r->t->apView[i]) == r->pConn)
+            return r->t->apView[i];
+    }
+    return NULL;
+}
+
+/* See the header. */
+int mopitr_txn_read_keep(mopitr_txn_read *r, const mopitr_row *pRow, int *pbKeep, char **pzErr)
+{
+    const mopitr_view *v = txn_read_view(r);
+    char *zWhy = NULL;
+    int rc;
+    *pbKeep = 1;
+    if (v == NULL)
+        return SQLITE_OK;
+    rc = mopitr_view_filter(v, pRow, pbKeep, &zWhy);
+    if (rc == SQLITE_CONSTRAINT && zWhy) {
+        *pzErr = mopitr_errf("%s (an INSERT queued earlier in this %s)", mopitr_err_body(zWhy),
+                             r->t->bStmt ? "statement"
+                                         : "transaction; ROLLBACK, or ROLLBACK TO a savepoint "
+                                           "before it");
+        if (*pzErr == NULL)
+            rc = SQLITE_NOMEM;
+    }
+    sqlite3_free(zWhy);
+    return rc;
+}
+
+/* See the header. */
+int mopitr_txn_read_covered(mopitr_txn_read *r, const mopitr_arg *aArg, int nArg)
+{
+    const mopitr_view *v = txn_read_view(r);
+    int i, j, rc = SQLITE_OK;
+    for (i = 0; v && i < nArg; i++) {
+        const mopitr_arg *a = &aArg[i];
+        int bAll = a->term.iCol == MOPITR_COL_NAME && a->term.op == SQLITE_INDEX_CONSTRAINT_EQ &&
+                   a->nVal > 0;
+        for (j = 0; bAll && j < a->nVal; j++) {
+            const mopitr_val *x = &a->aVal[j];
+            bAll = x->eType == SQLITE_TEXT && x->z && (int)strlen(x->z) == x->n &&
+                   mopitr_view_changes(v, x->z, &rc) && rc == SQLITE_OK;
+        }
+        if (bAll)
+            return 1;
+    }
+    return 0;
+}
+
+/* See the header. */
+void mopitr_txn_read_free(mopitr_txn_read *r)
+{
+    int i;
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->nRow; i++)
+        mopitr_row_clear(&r->aRow[i]);
+    sqlite3_free(r->aRow);
+    mopitr_conn_unref(r->pConn);
+    sqlite3_free(r);
+}
+
 /* See the header. */
 int mopitr_txn_overlay(sqlite3 *db, mopitr_conn *pConn, const pitr_cache *pBase, pitr_cache **ppOut,
                        char **pzErr)
 {
-    mopitr_txn *t = mopitr_txn_of(db);
-    int rc, i = t ? txn_view_index(t, pConn, NULL, 0) : -1;
+    mopitr_txn_read *r = NULL;
+    pitr_cache *o = NULL;
+    int i, bKeep, rc = mopitr_txn_read_open(db, pConn, NULL, 0, &r);
     *ppOut = NULL;
-    if (i < 0)
-        return SQLITE_OK; /* nothing queued: the caller reads pBase */
-    if (!mopitr_view_loaded(t->apView[i])) {
-        /* The first read of this connection in the transaction: pBase is the whole
-        ** table as the server has it now; the view takes its rows from there. */
-        rc = txn_view_resolve(t, i, pBase, pzErr);
-        if (rc != SQLITE_OK)
-            return rc;
+    if (rc != SQLITE_OK || r == NULL)
+        return rc; /* nothing queued: the caller reads pBase */
+    rc = SQLITE_NOMEM;
+    o = sqlite3_malloc64(sizeof(*o));
+    if (o == NULL)
+        goto out;
+    memset(o, 0, sizeof(*o));
+    o->nRef = 1;
+    o->pConn = pConn;
+    mopitr_conn_ref(pConn);
+    o->gen = pBase->gen;
+    if (r->nRow + pBase->nRow > 0 &&
+        (o->aRow = sqlite3_malloc64(sizeof(mopitr_row) * (size_t)(r->nRow + pBase->nRow))) == NULL)
+        goto out;
+    /* The queue's rows first (taken over from the read), then the server's it keeps. */
+    if (r->nRow > 0)
+        memcpy(o->aRow, r->aRow, sizeof(mopitr_row) * (size_t)r->nRow);
+    o->nRow = r->nRow;
+    r->nRow = 0;
+    rc = SQLITE_OK;
+    for (i = 0; rc == SQLITE_OK && i < pBase->nRow; i++) {
+        rc = mopitr_txn_read_keep(r, &pBase->aRow[i], &bKeep, pzErr);
+        if (rc == SQLITE_OK && bKeep) {
+            memset(&o->aRow[o->nRow], 0, sizeof(mopitr_row));
+            rc = mopitr_row_copy(&o->aRow[o->nRow], &pBase->aRow[i]);
+            if (rc == SQLITE_OK)
+                o->nRow++;
+        }
     }
-    return mopitr_view_overlay(t->apView[i], pBase, ppOut);
+out:
+    mopitr_txn_read_free(r);
+    if (rc != SQLITE_OK) {
+        mopitr_cache_unref(o);
+        return rc;
+    }
+    *ppOut = o;
+    return SQLITE_OK;
 }
 
 /* ---- transaction callbacks ---------------------------------------------- */
@@ -555,25 +616,6 @@ static int txn_net_list(mopitr_txn *t, mopitr_txn_net **paOut, int *pnOut)
     *paOut = a;
     *pnOut = n;
     return SQLITE_OK;
-}
-
-/* Before COMMIT: load the views whose blind INSERTs COMMIT's validation cannot decide
-** alone (OR IGNORE and OR REPLACE: create, alter or skip depends on the server). */
-static int txn_resolve_blind(mopitr_txn *t, char **pzErr)
-{
-    int i, j, rc = SQLITE_OK;
-    for (i = 0; rc == SQLITE_OK && i < t->nView; i++) {
-        if (mopitr_view_loaded(t->apView[i]))
-            continue;
-        for (j = 0; j < t->nOp; j++) {
-            const txn_op *op = &t->aOp[j];
-            if (op->iConn == i && (op->eBlind == SQLITE_IGNORE || op->eBlind == SQLITE_REPLACE))
-                break;
-        }
-        if (j < t->nOp)
-            rc = txn_view_resolve(t, i, NULL, pzErr);
-    }
-    return rc;
 }
 
 /* See the header. */
@@ -628,16 +670,6 @@ int mopitr_txn_sync(mopitr_txn *t, char **pzErr)
         t->bApplied = rc == SQLITE_OK;
         txn_reset(t);
         return rc;
-    }
-    rc = txn_resolve_blind(t, pzErr);
-    if (rc != SQLITE_OK) {
-        char *z = *pzErr;
-        *pzErr =
-            z ? mopitr_errf("%s refused, nothing was sent: %s", txn_noun(t), mopitr_err_body(z))
-              : NULL;
-        sqlite3_free(z);
-        txn_reset(t);
-        return *pzErr ? rc : SQLITE_NOMEM;
     }
     rc = txn_net_list(t, &aNet, &nNet);
     if (rc == SQLITE_OK) {

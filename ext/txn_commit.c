@@ -62,7 +62,7 @@ typedef struct commit_step {
     mopitr_change fwd; /* what to do */
     mopitr_change undo;
     int bUndo;    /* undo is known (validated) */
-    int bBlind;   /* a CREATE queued before the server was read */
+    int bBlind;   /* a CREATE of a name the batch never read from the server */
     char *zSql;   /* fwd's text */
     int eState;   /* COMMIT_* */
     char *zError; /* NULL or why */

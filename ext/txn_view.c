@@ -1,31 +1,38 @@
 /*
-** txn_view.c: what one SQLite transaction sees of one MatrixOne connection (issue 6).
+** txn_view.c: what one batch (an SQLite transaction, or one autocommit statement) knows of
+** one MatrixOne connection (issues 6, 13, 15).
 **
-** A view holds one item per PITR name it knows: {old row, current row}. Old rows are
-** the server's, as read when the view was loaded; current rows are old rows with the
-** transaction's queued changes applied (txn.c replays its journal into the view).
-** COMMIT turns each touched item's old -> current into statements (txn_commit.c);
-** reads show the current rows over the server's (mopitr_view_overlay).
+** A view holds one item per PITR name the batch touched or read: {old row, current row}.
+** Old rows are the server's, as a statement of the batch read them: the row an UPDATE's
+** or DELETE's own scan delivered (or the one name looked up, mopitr_view_find), and what
+** INSERT OR IGNORE / OR REPLACE read for their name and object (mopitr_view_probe).
+** Current rows are old rows with the queued changes applied (txn.c replays its journal
+** into the view). A view never holds the whole SHOW PITR: its size is the batch's, not the
+** catalog's. What it does not know is left to the server: to the scan of a read, and to
+** COMMIT's filtered validation (txn_commit.c), which decides the INSERTs queued "blind".
 **
 ** Usage (txn.c):
 **     v = mopitr_view_new(pConn, "main");
-**     mopitr_view_decide(v, &ch, SQLITE_ABORT, &eOut, &zErr);  -- a new INSERT
-**     mopitr_view_apply(v, &ch, eBlind, iOp, &zErr);            -- replay a queued change
-**     mopitr_view_load(v, pBase, &zErr);                         -- take in the server's rows
+**     mopitr_view_add_server(v, &rowTheScanRead);               -- UPDATE / DELETE
+**     mopitr_view_probe(v, &newRow, &zErr);                      -- OR IGNORE / OR REPLACE
+**     mopitr_view_decide(v, &ch, SQLITE_ABORT, &eOut, &zErr);   -- an INSERT
+**     mopitr_view_apply(v, &ch, iOp);                            -- queue (replay) a change
+**     mopitr_view_rows(v, aArg, nArg, &aRow, &nRow);             -- a read: the queue's rows
+**     mopitr_view_filter(v, &serverRow, &bShow, &zErr);          -- ... over the server's
 **     mopitr_view_free(v);
 **
-** Loaded and not loaded. A view starts not loaded: it knows nothing of the server,
-** so an INSERT cannot be checked against the server's PITRs. Rather than read the
-** whole SHOW PITR for the first write (at 100,000 PITRs that read costs more than
-** 1,000 CREATEs), the INSERT is queued "blind" with its conflict mode and decided
-** later, when the view is loaded: by the first read, UPDATE or DELETE of the
-** connection in this transaction, or at COMMIT (whose validation against the server
-** decides plain INSERTs; OR IGNORE / OR REPLACE load the view first). What the queue
-** itself decides is decided at once, also when not loaded: a blind plain INSERT or
-** OR REPLACE either fails the COMMIT or leaves its name and object taken, so a later
-** INSERT of the same name or object conflicts in every outcome that can commit. Only
-** a blind OR IGNORE leaves its name undecided ("maybe"); an INSERT that meets it asks
-** for the view to be loaded (MOPITR_DECIDE_LOAD).
+** Deciding an INSERT: against what the view knows, at once (a name or an object taken by
+** a current row, queued or the server's as read, is a conflict); what it does not know, at
+** COMMIT. An item records whether the server was asked about its name (bKnown; bOld says
+** it had it): a CREATE of a name never asked about is blind, and COMMIT's refusal says
+** only that the name exists on the server.
+**
+** Reads (read-your-writes): a scan sends its own filtered SHOW PITR; mopitr_view_filter
+** drops the server rows whose names the queue changed, and mopitr_view_rows gives the
+** current rows of those names that satisfy every term of the scan (mopitr_plan_match:
+** SQLite does not re-check the terms it was told are exact). A server row that a queued
+** CREATE collides with (its name, or its object under a name the queue leaves alone) fails
+** the read: that CREATE cannot commit.
 **
 ** Items are found by folded name (a chained hash) and by object (mopitr_rowindex over
 ** mopitr_hash_object of the current row; entries may go stale: lookups check).
@@ -40,9 +47,9 @@ typedef struct view_item {
     mopitr_row old; /* the server's row when read, if bOld */
     mopitr_row cur; /* the row now, if bCur */
     int bOld, bCur;
+    int bKnown;      /* the server was asked about this name (bOld: it had it) */
     int bOwnAccount; /* cur was queued in the own-account form */
     int bTouched;    /* a queued change names it */
-    int bMaybe;      /* a blind INSERT OR IGNORE made cur: it may not happen */
     int iFirstOp;    /* journal position of the first such change */
     int iNext;       /* hash chain, -1 ends */
 } view_item;
@@ -55,8 +62,8 @@ struct mopitr_view {
     int *aHash; /* nHash chain heads */
     int nHash;
     mopitr_rowindex objIdx; /* object -> item (may hold stale entries) */
-    int bLoaded;            /* the server's rows are in */
-    int nTouched;
+    int nTouched;           /* items a queued change names */
+    int bCreates;           /* a CREATE was applied: reads check objects (view_filter) */
 };
 
 /* A folded copy of zName. NULL on OOM. */
@@ -167,30 +174,58 @@ static int view_item_add(mopitr_view *v, char *zKey, int *piOut)
     return SQLITE_OK;
 }
 
-/* Add the server's row *pRow (taken over) as an untouched item. A name seen twice (a
-** server that lists a name twice) keeps the first row. */
+/* Add the server's row *pRow (taken over) as an untouched item. A name the view knows
+** keeps what it has (the first row read, or the queue's), except a name only known to be
+** missing (an untouched item without a row): read now, it takes the row. */
 static int view_add_old(mopitr_view *v, mopitr_row *pRow)
 {
     char *zKey = view_key(pRow->az[MOPITR_COL_NAME]);
     int i, rc;
-    if (zKey == NULL)
-        return SQLITE_NOMEM;
-    if (view_find_key(v, zKey) >= 0) {
-        sqlite3_free(zKey);
+    if (zKey == NULL) {
         mopitr_row_clear(pRow);
-        return SQLITE_OK;
+        return SQLITE_NOMEM;
     }
-    rc = view_item_add(v, zKey, &i);
-    if (rc != SQLITE_OK)
-        return rc;
+    i = view_find_key(v, zKey);
+    if (i >= 0) {
+        sqlite3_free(zKey);
+        if (v->aItem[i].bOld || v->aItem[i].bTouched) {
+            mopitr_row_clear(pRow);
+            return SQLITE_OK;
+        }
+    } else {
+        rc = view_item_add(v, zKey, &i);
+        if (rc != SQLITE_OK) {
+            mopitr_row_clear(pRow);
+            return rc;
+        }
+    }
     v->aItem[i].old = *pRow;
     memset(pRow, 0, sizeof(*pRow));
-    v->aItem[i].bOld = 1;
+    v->aItem[i].bOld = v->aItem[i].bKnown = 1;
     rc = mopitr_row_copy(&v->aItem[i].cur, &v->aItem[i].old);
     v->aItem[i].bCur = rc == SQLITE_OK;
     if (rc == SQLITE_OK)
         rc = view_obj_add(v, i);
     return rc;
+}
+
+/* Remember that the server was asked about zName (a probe): an item for it, known. */
+static int view_mark_known(mopitr_view *v, const char *zName)
+{
+    char *zKey = view_key(zName);
+    int i;
+    if (zKey == NULL)
+        return SQLITE_NOMEM;
+    i = view_find_key(v, zKey);
+    if (i >= 0) {
+        sqlite3_free(zKey);
+        v->aItem[i].bKnown = 1;
+        return SQLITE_OK;
+    }
+    if (view_item_add(v, zKey, &i) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    v->aItem[i].bKnown = 1;
+    return SQLITE_OK;
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
@@ -233,32 +268,25 @@ mopitr_conn *mopitr_view_conn(const mopitr_view *v)
     return v->pConn;
 }
 
-int mopitr_view_loaded(const mopitr_view *v)
-{
-    return v->bLoaded;
-}
-
 int mopitr_view_touched(const mopitr_view *v)
 {
     return v->nTouched;
 }
 
 /* See the header. */
-int mopitr_view_reset(mopitr_view *v, int bKeepServer)
+int mopitr_view_reset(mopitr_view *v)
 {
     int i, n = 0, rc = SQLITE_OK;
-    if (!bKeepServer)
-        v->bLoaded = 0;
     for (i = 0; i < v->nItem; i++) {
         view_item *p = &v->aItem[i];
-        if (!p->bOld || !bKeepServer) {
+        if (!p->bKnown) {
             view_item_clear(p);
             continue;
         }
         mopitr_row_clear(&p->cur);
-        p->bTouched = p->bMaybe = p->bOwnAccount = 0;
+        p->bTouched = p->bOwnAccount = 0;
         p->bCur = 0;
-        if (rc == SQLITE_OK) {
+        if (rc == SQLITE_OK && p->bOld) {
             rc = mopitr_row_copy(&p->cur, &p->old);
             p->bCur = rc == SQLITE_OK;
         }
@@ -266,39 +294,9 @@ int mopitr_view_reset(mopitr_view *v, int bKeepServer)
     }
     v->nItem = n;
     v->nTouched = 0;
+    v->bCreates = 0;
     if (rc == SQLITE_OK)
         rc = view_rehash(v);
-    return rc;
-}
-
-/* See the header. */
-int mopitr_view_load(mopitr_view *v, const pitr_cache *pBase, char **pzErr)
-{
-    mopitr_row *aRow = NULL;
-    mopitr_row row;
-    int i, nRow = 0, rc = SQLITE_OK;
-
-    memset(&row, 0, sizeof(row));
-    if (pBase == NULL)
-        rc = mopitr_pitr_fetch_all(v->pConn, &aRow, &nRow, pzErr);
-    for (i = 0; rc == SQLITE_OK && i < (pBase ? pBase->nRow : nRow); i++) {
-        if (pBase)
-            rc = mopitr_row_copy(&row, &pBase->aRow[i]);
-        else {
-            row = aRow[i];
-            memset(&aRow[i], 0, sizeof(aRow[i]));
-        }
-        if (rc == SQLITE_OK)
-            rc = view_add_old(v, &row);
-    }
-    mopitr_row_clear(&row);
-    for (i = 0; i < nRow; i++)
-        mopitr_row_clear(&aRow[i]);
-    sqlite3_free(aRow);
-    if (rc == SQLITE_OK && v->nHash == 0)
-        rc = view_rehash(v);
-    if (rc == SQLITE_OK)
-        v->bLoaded = 1;
     return rc;
 }
 
@@ -318,15 +316,21 @@ int mopitr_view_add_server(mopitr_view *v, const mopitr_row *pRow)
 /* See the header. */
 int mopitr_view_probe(mopitr_view *v, const mopitr_row *pNew, char **pzErr)
 {
+    const char *zName = pNew->az[MOPITR_COL_NAME];
     mopitr_row *aRow = NULL;
-    int i, nRow = 0, rc = mopitr_pitr_probe(v->pConn, pNew, &aRow, &nRow, pzErr);
-    for (i = 0; rc == SQLITE_OK && i < nRow; i++)
+    int i, nRow = 0, bHas = 0, rc = mopitr_pitr_probe(v->pConn, pNew, &aRow, &nRow, pzErr);
+    for (i = 0; rc == SQLITE_OK && i < nRow; i++) {
+        bHas |= zName && sqlite3_stricmp(aRow[i].az[MOPITR_COL_NAME], zName) == 0;
         rc = view_add_old(v, &aRow[i]);
+    }
     for (i = 0; i < nRow; i++)
         mopitr_row_clear(&aRow[i]);
     sqlite3_free(aRow);
-    if (rc == SQLITE_OK && v->nHash == 0)
-        rc = view_rehash(v);
+    /* The server has no such name: known to be free. (When it has it, view_add_old took
+    ** the row in, unless the queue creates that name: then the queue's CREATE stays blind,
+    ** a collision for COMMIT or a read to find.) */
+    if (rc == SQLITE_OK && zName && !bHas)
+        rc = view_mark_known(v, zName);
     return rc;
 }
 
@@ -361,9 +365,7 @@ int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int 
     i = view_find_key(v, zKey);
     if (i >= 0 && v->aItem[i].bCur) {
         /* The name exists in the view. */
-        if (!v->bLoaded && v->aItem[i].bMaybe) {
-            *peOut = MOPITR_DECIDE_LOAD;
-        } else if (eMode == SQLITE_IGNORE) {
+        if (eMode == SQLITE_IGNORE) {
             *peOut = MOPITR_DECIDE_SKIP;
         } else if (eMode != SQLITE_REPLACE) {
             *pzErr = mopitr_errf("pitr '%s' already exists", mopitr_err_clip(aClip, zName, -1));
@@ -378,9 +380,7 @@ int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int 
     }
     /* One PITR per object (MatrixOne's rule, spec 3.3). */
     i = view_object_owner(v, &pCh->row, zKey);
-    if (i >= 0 && !v->bLoaded && v->aItem[i].bMaybe) {
-        *peOut = MOPITR_DECIDE_LOAD;
-    } else if (i >= 0 && eMode == SQLITE_IGNORE) {
+    if (i >= 0 && eMode == SQLITE_IGNORE) {
         *peOut = MOPITR_DECIDE_SKIP;
     } else if (i >= 0) {
         zWhat = mopitr_row_describe_object(&pCh->row);
@@ -390,8 +390,6 @@ int mopitr_view_decide(const mopitr_view *v, mopitr_change *pCh, int eMode, int 
                                      mopitr_err_clip(aClip, zName, -1))
                        : NULL;
         rc = *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
-    } else if (!v->bLoaded) {
-        *peOut = MOPITR_DECIDE_DEFER;
     }
 out:
     sqlite3_free(zKey);
@@ -399,8 +397,8 @@ out:
     return rc;
 }
 
-/* Apply change pCh (decided) at journal position iOp; bMaybe marks a blind OR IGNORE. */
-static int view_apply_decided(mopitr_view *v, const mopitr_change *pCh, int iOp, int bMaybe)
+/* See the header. */
+int mopitr_view_apply(mopitr_view *v, const mopitr_change *pCh, int iOp)
 {
     char *zKey = view_key(pCh->row.az[MOPITR_COL_NAME]);
     view_item *p;
@@ -428,7 +426,7 @@ static int view_apply_decided(mopitr_view *v, const mopitr_change *pCh, int iOp,
         rc = mopitr_row_copy(&p->cur, &pCh->row);
         p->bCur = rc == SQLITE_OK;
         p->bOwnAccount = pCh->bOwnAccount;
-        p->bMaybe = bMaybe;
+        v->bCreates = 1;
         if (rc == SQLITE_OK)
             rc = view_obj_add(v, i);
         break;
@@ -448,27 +446,6 @@ static int view_apply_decided(mopitr_view *v, const mopitr_change *pCh, int iOp,
     return rc;
 }
 
-/* See the header. */
-int mopitr_view_apply(mopitr_view *v, const mopitr_change *pCh, int eBlind, int iOp, char **pzErr)
-{
-    mopitr_change ch;
-    int rc, eOut;
-
-    if (eBlind == 0 || !v->bLoaded)
-        return view_apply_decided(v, pCh, iOp, eBlind == SQLITE_IGNORE);
-    /* A blind INSERT meets the server's rows: decide it now, on a copy. */
-    memset(&ch, 0, sizeof(ch));
-    ch.op = pCh->op;
-    ch.bOwnAccount = pCh->bOwnAccount;
-    rc = mopitr_row_copy(&ch.row, &pCh->row);
-    if (rc == SQLITE_OK)
-        rc = mopitr_view_decide(v, &ch, eBlind, &eOut, pzErr);
-    if (rc == SQLITE_OK && eOut == MOPITR_DECIDE_APPLY)
-        rc = view_apply_decided(v, &ch, iOp, 0);
-    mopitr_row_clear(&ch.row);
-    return rc;
-}
-
 /* ---- reading the view ----------------------------------------------------- */
 
 /* See the header. */
@@ -484,12 +461,14 @@ int mopitr_view_find(mopitr_view *v, const char *zName, int bAskServer, mopitr_r
     if (rc != SQLITE_OK)
         return rc;
     if (i < 0 && bAskServer) {
-        /* Created on the server after the view was loaded: take it in as read now. */
+        /* A name the batch has not read: take in the server's row of it, as read now. */
         memset(&row, 0, sizeof(row));
         rc = mopitr_pitr_lookup(v->pConn, zName, &row, &bServer, pzErr);
         if (rc == SQLITE_OK && bServer)
             rc = view_add_old(v, &row);
-        if (rc == SQLITE_OK && bServer)
+        else if (rc == SQLITE_OK)
+            rc = view_mark_known(v, zName);
+        if (rc == SQLITE_OK)
             i = view_find_name(v, zName, &rc);
         mopitr_row_clear(&row);
         if (rc != SQLITE_OK)
@@ -507,88 +486,151 @@ static int view_item_is_new(const view_item *p, const char *zOwn)
     return p->bCur && (!p->bOld || !mopitr_row_same_object(&p->old, &p->cur, zOwn));
 }
 
-/* Append a copy of r to the overlay o (capacity checked by the caller). For a queued
-** PITR (bQueued) the server's times are left NULL. */
-static int view_overlay_add(pitr_cache *o, const mopitr_row *r, const mopitr_row *pRange,
-                            int bQueued)
+/* Does the queue change item p (a net change: it existed or exists now)? */
+static int view_item_changed(const view_item *p)
 {
-    mopitr_row *pOut = &o->aRow[o->nRow];
-    int rc = mopitr_row_copy(pOut, r);
-    if (rc == SQLITE_OK && pRange && pRange != r) {
-        rc = mopitr_row_set(pOut, MOPITR_COL_RANGE_UNIT, pRange->az[MOPITR_COL_RANGE_UNIT]);
-        pOut->range_value = pRange->range_value;
-    }
-    if (rc == SQLITE_OK && bQueued) {
-        rc = mopitr_row_set(pOut, MOPITR_COL_CREATED, NULL);
+    return p->bTouched && (p->bOld || p->bCur);
+}
+
+/* Item p's current row as a read shows it, into *pOut (cleared first): a new PITR with
+** the server's times NULL (it has none yet), an altered one as the server's row with the
+** queued range. */
+static int view_item_show(const view_item *p, const char *zOwn, mopitr_row *pOut)
+{
+    int rc;
+    mopitr_row_clear(pOut);
+    if (view_item_is_new(p, zOwn)) {
+        rc = mopitr_row_copy(pOut, &p->cur);
+        if (rc == SQLITE_OK)
+            rc = mopitr_row_set(pOut, MOPITR_COL_CREATED, NULL);
         if (rc == SQLITE_OK)
             rc = mopitr_row_set(pOut, MOPITR_COL_MODIFIED, NULL);
+    } else {
+        rc = mopitr_row_copy(pOut, &p->old);
+        if (rc == SQLITE_OK)
+            rc = mopitr_row_set(pOut, MOPITR_COL_RANGE_UNIT, p->cur.az[MOPITR_COL_RANGE_UNIT]);
+        pOut->range_value = p->cur.range_value;
+    }
+    if (rc != SQLITE_OK)
+        mopitr_row_clear(pOut);
+    return rc;
+}
+
+/* See the header. New PITRs first (the server lists the newest first), then the altered
+** ones, each in the order the batch met them. */
+int mopitr_view_rows(const mopitr_view *v, const mopitr_arg *aArg, int nArg, mopitr_row **paRow,
+                     int *pnRow)
+{
+    const char *zOwn = mopitr_conn_account(v->pConn);
+    mopitr_row *aRow = NULL;
+    int i, iPass, n = 0, rc = SQLITE_OK;
+
+    *paRow = NULL;
+    *pnRow = 0;
+    for (iPass = 0; rc == SQLITE_OK && iPass < 2; iPass++) {
+        for (i = 0; rc == SQLITE_OK && i < v->nItem; i++) {
+            const view_item *p = &v->aItem[i];
+            if (!p->bTouched || !p->bCur || view_item_is_new(p, zOwn) != (iPass == 0))
+                continue;
+            if (aRow == NULL) {
+                aRow = sqlite3_malloc64(sizeof(mopitr_row) * (size_t)v->nTouched);
+                if (aRow == NULL) {
+                    rc = SQLITE_NOMEM;
+                    break;
+                }
+            }
+            memset(&aRow[n], 0, sizeof(aRow[n]));
+            rc = view_item_show(p, zOwn, &aRow[n]);
+            if (rc == SQLITE_OK && mopitr_plan_match(&aRow[n], aArg, nArg))
+                n++;
+            else
+                mopitr_row_clear(&aRow[n]);
+        }
     }
     if (rc != SQLITE_OK) {
-        mopitr_row_clear(pOut);
+        for (i = 0; i < n; i++)
+            mopitr_row_clear(&aRow[i]);
+        sqlite3_free(aRow);
         return rc;
     }
-    o->nRow++;
+    *paRow = aRow;
+    *pnRow = n;
     return SQLITE_OK;
 }
 
-/* See the header. Net changes only: a name the queue created and dropped again shows
-** what the server has now. */
-int mopitr_view_overlay(const mopitr_view *v, const pitr_cache *pBase, pitr_cache **ppOut)
+/* The item of server name z (MatrixOne stores names folded; folded again to be sure),
+** or -1. SQLITE_NOMEM in *pRc. */
+static int view_find_server_name(const mopitr_view *v, const char *z, int *pRc)
+{
+    char aBuf[128], *zKey = aBuf;
+    size_t n = z ? strlen(z) : 0;
+    int i;
+    *pRc = SQLITE_OK;
+    if (n >= sizeof(aBuf) && (zKey = sqlite3_malloc64(n + 1)) == NULL) {
+        *pRc = SQLITE_NOMEM;
+        return -1;
+    }
+    if (n > 0)
+        memcpy(zKey, z, n);
+    zKey[n] = 0;
+    mopitr_fold(zKey);
+    i = view_find_key(v, zKey);
+    if (zKey != aBuf)
+        sqlite3_free(zKey);
+    return i;
+}
+
+/* See the header. */
+int mopitr_view_filter(const mopitr_view *v, const mopitr_row *r, int *pbShow, char **pzErr)
 {
     const char *zOwn = mopitr_conn_account(v->pConn);
-    pitr_cache *o;
-    int i, j, rc = SQLITE_OK, nMax = pBase->nRow + v->nItem;
+    const char *zName = r->az[MOPITR_COL_NAME];
+    char aClip[MOPITR_CLIP_SIZE];
+    char *zWhat;
+    unsigned h, it;
+    int i, rc;
 
-    *ppOut = NULL;
-    o = sqlite3_malloc64(sizeof(*o));
-    if (o == NULL)
-        return SQLITE_NOMEM;
-    memset(o, 0, sizeof(*o));
-    o->nRef = 1;
-    o->pConn = v->pConn;
-    mopitr_conn_ref(v->pConn);
-    o->gen = pBase->gen;
-    if (nMax > 0) {
-        o->aRow = sqlite3_malloc64(sizeof(mopitr_row) * (size_t)nMax);
-        if (o->aRow == NULL) {
-            rc = SQLITE_NOMEM;
-            goto out;
-        }
-    }
-    /* Queued new PITRs first (the server lists the newest first). */
-    for (i = 0; rc == SQLITE_OK && i < v->nItem; i++) {
-        const view_item *p = &v->aItem[i];
-        if (p->bTouched && view_item_is_new(p, zOwn))
-            rc = view_overlay_add(o, &p->cur, NULL, 1);
-    }
-    /* The server's rows: hidden when the transaction drops or replaces them, with the
-    ** queued range when it alters them. */
-    for (i = 0; rc == SQLITE_OK && i < pBase->nRow; i++) {
-        const mopitr_row *r = &pBase->aRow[i];
-        const view_item *p = NULL;
-        j = view_find_name(v, r->az[MOPITR_COL_NAME], &rc);
-        if (rc != SQLITE_OK)
-            break;
-        p = j >= 0 && v->aItem[j].bTouched ? &v->aItem[j] : NULL;
-        if (p && !p->bOld && !p->bCur)
-            p = NULL; /* created and dropped again in the queue: no change */
-        if (p == NULL)
-            rc = view_overlay_add(o, r, NULL, 0);
-        else if (p->bCur && !view_item_is_new(p, zOwn))
-            rc = view_overlay_add(o, r, &p->cur, 0);
-        /* else: dropped, or replaced (its new row is already in) */
-    }
-out:
-    if (rc != SQLITE_OK) {
-        for (i = 0; i < o->nRow; i++)
-            mopitr_row_clear(&o->aRow[i]);
-        sqlite3_free(o->aRow);
-        mopitr_conn_unref(o->pConn);
-        sqlite3_free(o);
+    *pbShow = 1;
+    if (v->nTouched == 0)
+        return SQLITE_OK;
+    i = view_find_server_name(v, zName, &rc);
+    if (rc != SQLITE_OK)
         return rc;
+    if (i >= 0 && view_item_changed(&v->aItem[i])) {
+        const view_item *p = &v->aItem[i];
+        if (!p->bOld) {
+            /* The queue creates a name the server has. */
+            *pzErr = mopitr_errf("pitr '%s' already exists", mopitr_err_clip(aClip, zName, -1));
+            return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+        }
+        *pbShow = 0; /* mopitr_view_rows gives its current row, if it has one */
+        return SQLITE_OK;
     }
-    *ppOut = o;
+    if (!v->bCreates)
+        return SQLITE_OK;
+    /* A server PITR the queue leaves alone: does a queued CREATE take its object? */
+    h = mopitr_hash_object(r, zOwn);
+    it = mopitr_rowindex_begin(&v->objIdx, h);
+    while ((i = mopitr_rowindex_next(&v->objIdx, h, &it)) >= 0) {
+        const view_item *q = &v->aItem[i];
+        if (!q->bTouched || !view_item_is_new(q, zOwn) || !mopitr_row_same_object(&q->cur, r, zOwn))
+            continue;
+        zWhat = mopitr_row_describe_object(&q->cur);
+        *pzErr =
+            zWhat ? mopitr_errf("%s already has pitr '%s', so pitr '%s' cannot be created", zWhat,
+                                mopitr_err_clip(aClip, zName, -1), q->cur.az[MOPITR_COL_NAME])
+                  : NULL;
+        sqlite3_free(zWhat);
+        return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+    }
     return SQLITE_OK;
+}
+
+/* See the header. */
+int mopitr_view_changes(const mopitr_view *v, const char *zName, int *pRc)
+{
+    int i = view_find_name(v, zName, pRc);
+    return i >= 0 && view_item_changed(&v->aItem[i]) && v->aItem[i].bKnown;
 }
 
 /* See the header. */
@@ -597,14 +639,14 @@ int mopitr_view_net(const mopitr_view *v, int iConn, mopitr_txn_net *a)
     int i, n = 0;
     for (i = 0; i < v->nItem; i++) {
         const view_item *p = &v->aItem[i];
-        if (!p->bTouched || (!p->bOld && !p->bCur))
+        if (!view_item_changed(p))
             continue;
         a[n].pConn = v->pConn;
         a[n].zConn = v->zName;
         a[n].pOld = p->bOld ? &p->old : NULL;
         a[n].pNew = p->bCur ? &p->cur : NULL;
         a[n].bOwnAccount = p->bOwnAccount;
-        a[n].bBlind = !v->bLoaded;
+        a[n].bBlind = !p->bKnown;
         a[n].iOrder = p->iFirstOp;
         a[n].iConn = iConn;
         n++;

@@ -50,8 +50,13 @@
 **   - xUpdate (vtab_write.c) turns each row change into one mopitr_change: INSERT ->
 **     CREATE PITR, UPDATE of the range -> ALTER PITR, DELETE -> DROP PITR. Everything
 **     is validated before the first write. Changes are queued and sent at the end of
-**     the statement (autocommit: all-or-nothing) or at COMMIT, and scans of a
-**     connection with queued changes read an overlaid copy (txn.c, txn_commit.c).
+**     the statement (autocommit: all-or-nothing) or at COMMIT (txn.c, txn_commit.c).
+**   - Read-your-writes: a scan of a connection with queued changes reads the server as
+**     above (its own filtered query, or the statement's copy), leaves out the rows of the
+**     names the queue changed, and first returns the queue's current rows of those names
+**     that satisfy every term (mopitr_txn_read_*: the omitted terms included, which
+**     SQLite does not re-check). A scan filtered to names the queue changed and read
+**     sends nothing.
 **   - INSERT: level may be omitted when the identity columns imply it; range defaults
 **     to 1 'd'; created_time/modified_time are ignored (the server sets them, so rows
 **     read from another mo_pitr table insert as they are); a non-NULL connection
@@ -314,6 +319,10 @@ static void pitr_scan_clear(pitr_cursor *c)
 {
     mopitr_result_free(c->pRes);
     c->pRes = NULL;
+    mopitr_txn_read_free(c->pRead);
+    c->pRead = NULL;
+    c->aQueued = NULL;
+    c->nQueued = c->iQueued = 0;
     mopitr_row_clear(&c->row);
     mopitr_cache_unref(c->pCache);
     c->pCache = NULL;
@@ -333,11 +342,17 @@ static int pitr_close(sqlite3_vtab_cursor *pCur)
     return SQLITE_OK;
 }
 
-/* Step a streaming scan to its next row (or EOF). */
+/* Step a streaming scan to its next row (or EOF): the next server row the queue of the
+** scan's connection (if any) does not replace. */
 static int pitr_stream_next(pitr_cursor *c, char **pzErr)
 {
-    int rc = mopitr_result_next(c->pRes, &c->row, pzErr);
-    if (rc == SQLITE_ROW) {
+    int bKeep = 0, rc;
+    while ((rc = mopitr_result_next(c->pRes, &c->row, pzErr)) == SQLITE_ROW && c->pRead) {
+        rc = mopitr_txn_read_keep(c->pRead, &c->row, &bKeep, pzErr);
+        if (rc != SQLITE_OK || bKeep)
+            break;
+    }
+    if (rc == SQLITE_ROW || (rc == SQLITE_OK && bKeep)) {
         c->iRowid++;
         if (c->pShare && c->pShare->bKeepRows)
             return mopitr_share_keep(c->pShare, &c->row);
@@ -350,9 +365,17 @@ static int pitr_stream_next(pitr_cursor *c, char **pzErr)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Append row index i to the current scan's rows. SQLITE_OK or SQLITE_NOMEM. */
-static int pitr_match_add(pitr_cursor *c, int i)
+/* Append row index i to the current scan's rows, unless the queue of the scan's
+** connection replaces it. SQLITE_OK, SQLITE_NOMEM, or a collision with a queued INSERT
+** (mopitr_txn_read_keep). */
+static int pitr_match_add(pitr_cursor *c, int i, char **pzErr)
 {
+    int bKeep = 1, rc;
+    if (c->pRead) {
+        rc = mopitr_txn_read_keep(c->pRead, &c->pCache->aRow[i], &bKeep, pzErr);
+        if (rc != SQLITE_OK || !bKeep)
+            return rc;
+    }
     if (c->nMatch == c->nMatchAlloc) {
         int nNew = c->nMatchAlloc ? c->nMatchAlloc * 2 : 16;
         int *aNew = sqlite3_realloc64(c->aMatch, sizeof(int) * (size_t)nNew);
@@ -392,18 +415,18 @@ static int pitr_index_arg(const mopitr_vt_args *a)
 /* Collect the rows of c->pCache that satisfy a into c->aMatch, in row order: through a
 ** column index when a has an indexable = or IN (candidates only, then every term is
 ** checked with mopitr_plan_match as for a full scan), else by checking every row. */
-static int pitr_match_rows(pitr_cursor *c, const mopitr_vt_args *a, int bIndex)
+static int pitr_match_rows(pitr_cursor *c, const mopitr_vt_args *a, char **pzErr)
 {
     pitr_cache *p = c->pCache;
     const mopitr_rowindex *pIdx = NULL;
-    int i, j, rc = SQLITE_OK, iArg = bIndex ? pitr_index_arg(a) : -1;
+    int i, j, rc = SQLITE_OK, iArg = pitr_index_arg(a);
 
     if (iArg >= 0)
         pIdx = mopitr_cache_index(p, a->aArg[iArg].term.iCol);
     if (pIdx == NULL) {
         for (i = 0; rc == SQLITE_OK && i < p->nRow; i++) {
             if (mopitr_plan_match(&p->aRow[i], a->aArg, a->nArg))
-                rc = pitr_match_add(c, i);
+                rc = pitr_match_add(c, i, pzErr);
         }
         return rc;
     }
@@ -416,7 +439,7 @@ static int pitr_match_rows(pitr_cursor *c, const mopitr_vt_args *a, int bIndex)
         it = mopitr_rowindex_begin(pIdx, h);
         while (rc == SQLITE_OK && (i = mopitr_rowindex_next(pIdx, h, &it)) >= 0) {
             if (mopitr_plan_match(&p->aRow[i], a->aArg, a->nArg))
-                rc = pitr_match_add(c, i);
+                rc = pitr_match_add(c, i, pzErr);
         }
     }
     if (rc == SQLITE_OK && a->aArg[iArg].nVal > 1 && c->nMatch > 1) {
@@ -443,7 +466,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
     mopitr_conn *pConn;
     pitr_share *pShare;
     char *zErr = NULL, *zSql = NULL;
-    int rc = SQLITE_OK, nTerm, iFirst = 0, bPending;
+    int rc = SQLITE_OK, nTerm, iFirst = 0;
 
     memset(&args, 0, sizeof(args));
     pitr_scan_clear(c);
@@ -483,8 +506,18 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
         pShare = &c->own;
     c->pShare = pShare;
     c->pCache = mopitr_share_find(pShare, pConn);
-    bPending = mopitr_txn_pending(v->db, pConn); /* queued writes: read the copy (below) */
-    if (c->pCache == NULL && !bPending &&
+    /* Read-your-writes: with changes queued for this connection, the queue's rows that
+    ** satisfy the scan come first and the server's rows of the names it changed are left
+    ** out (txn.c); the server is read as without them. */
+    rc = mopitr_txn_read_open(v->db, pConn, args.aArg, args.nArg, &c->pRead);
+    if (rc != SQLITE_OK)
+        goto out;
+    if (c->pRead) {
+        c->nQueued = mopitr_txn_read_rows(c->pRead, &c->aQueued);
+        if (mopitr_txn_read_covered(c->pRead, args.aArg, args.nArg))
+            goto out; /* only names the queue changed: nothing to ask the server */
+    }
+    if (c->pCache == NULL &&
         !mopitr_share_plan_seen(pShare, idxStr ? idxStr : "SHOW PITR", pConn)) {
         /* The first read of this plan in this statement: send its own filtered query. */
         zSql = mopitr_plan_render(args.aArg, args.nArg, mopitr_conn_no_backslash_escapes(pConn));
@@ -508,17 +541,7 @@ static int pitr_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr
         mopitr_share_add(pShare, c->pCache);
     }
     c->pCache->nRef++; /* the scan's own reference */
-    if (bPending) {
-        /* Read-your-writes (txn.c): the copy with this transaction's queued changes. */
-        pitr_cache *pOver = NULL;
-        rc = mopitr_txn_overlay(v->db, pConn, c->pCache, &pOver, &zErr);
-        mopitr_cache_unref(c->pCache);
-        c->pCache = pOver;
-        if (rc != SQLITE_OK)
-            goto out;
-    }
-    /* The statement's shared copy is indexed; an overlay (made for this scan) is not. */
-    rc = pitr_match_rows(c, &args, !bPending);
+    rc = pitr_match_rows(c, &args, &zErr);
     if (rc != SQLITE_OK)
         goto out;
     c->bEof = c->nMatch == 0;
@@ -535,6 +558,10 @@ static int pitr_next(sqlite3_vtab_cursor *pCur)
     pitr_cursor *c = (pitr_cursor *)pCur;
     char *zErr = NULL;
     int rc;
+    if (c->iQueued < c->nQueued) {
+        c->iQueued++; /* the queue's rows first; the server's is positioned already */
+        return SQLITE_OK;
+    }
     if (c->pCache) {
         c->iMatch++;
         c->iRowid++;
@@ -552,12 +579,15 @@ static int pitr_next(sqlite3_vtab_cursor *pCur)
 /* xEof. */
 static int pitr_eof(sqlite3_vtab_cursor *pCur)
 {
-    return ((pitr_cursor *)pCur)->bEof;
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    return c->iQueued >= c->nQueued && c->bEof;
 }
 
-/* The cursor's current row. */
+/* The cursor's current row: a queued one, then the server's. */
 static const mopitr_row *pitr_current(pitr_cursor *c)
 {
+    if (c->iQueued < c->nQueued)
+        return &c->aQueued[c->iQueued];
     return c->pCache ? &c->pCache->aRow[c->aMatch[c->iMatch]] : &c->row;
 }
 
@@ -606,7 +636,8 @@ static int pitr_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol
 /* xRowid: position within the scan (WITHOUT ROWID: SQLite does not use it). */
 static int pitr_rowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid)
 {
-    *pRowid = ((pitr_cursor *)pCur)->iRowid;
+    pitr_cursor *c = (pitr_cursor *)pCur;
+    *pRowid = c->iQueued < c->nQueued ? c->iQueued + 1 : c->nQueued + c->iRowid;
     return SQLITE_OK;
 }
 

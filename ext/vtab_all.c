@@ -38,9 +38,10 @@
 **     fan-out (conn_fanout.c), which sends them at once on its own non-blocking handles
 **     and streams the rows as they come, in no particular order across connections.
 **   - A connection with changes queued in the current transaction is read as mo_pitr
-**     reads it (its whole SHOW PITR through its own handle, overlaid with the queued
-**     changes, filtered locally); those rows come first, and a failure to read it fails
-**     the statement whatever on_error says.
+**     reads it (txn.c, mopitr_txn_read_*): the queue's rows that satisfy the scan come
+**     first, then the fan-out's rows of that connection (its own filtered SHOW PITR)
+**     without those of the names the queue changed. A failure to read such a connection
+**     fails the statement whatever on_error says (its queued rows were shown already).
 */
 #include <string.h>
 
@@ -60,9 +61,10 @@ enum {
 
 typedef mopitr_reg_vtab all_vtab; /* the registry (connections) and the database */
 
-/* One row read through a transaction's overlay (a connection with queued changes). */
+/* One row of a transaction's queue (a connection with queued changes), borrowed from
+** the read of that connection. */
 typedef struct all_over {
-    mopitr_row row;
+    const mopitr_row *pRow;
     int iConn;
 } all_over;
 
@@ -70,13 +72,14 @@ typedef struct all_cursor {
     sqlite3_vtab_cursor base;
     char **azName; /* the connections of this scan */
     int nName;
-    all_over *aOver; /* rows of connections with queued changes, served first */
+    all_over *aOver; /* queued rows of connections with queued changes, served first */
     int nOver, iOver;
-    mopitr_fanout *pFan; /* the other connections */
-    int *aFanName;       /* the fan-out's connection i is azName[aFanName[i]] */
-    mopitr_row row;      /* the fan-out's current row */
-    int iConn;           /* its connection (the fan-out's index) */
-    char *zError;        /* report mode: the current row says this connection failed */
+    mopitr_txn_read **apRead; /* per name: the read of its queue, or NULL */
+    mopitr_fanout *pFan;      /* the other connections */
+    int *aFanName;            /* the fan-out's connection i is azName[aFanName[i]] */
+    mopitr_row row;           /* the fan-out's current row */
+    int iConn;                /* its connection (the fan-out's index) */
+    char *zError;             /* report mode: the current row says this connection failed */
     int bEof;
     sqlite3_int64 iRowid;
     sqlite3_int64 nowSec; /* the scan's "now", for earliest_restorable */
@@ -155,11 +158,13 @@ static void all_scan_clear(all_cursor *c)
     c->pFan = NULL;
     sqlite3_free(c->aFanName);
     c->aFanName = NULL;
-    for (i = 0; i < c->nOver; i++)
-        mopitr_row_clear(&c->aOver[i].row);
     sqlite3_free(c->aOver);
     c->aOver = NULL;
     c->nOver = c->iOver = 0;
+    for (i = 0; c->apRead && i < c->nName; i++)
+        mopitr_txn_read_free(c->apRead[i]);
+    sqlite3_free(c->apRead);
+    c->apRead = NULL;
     for (i = 0; i < c->nName; i++)
         sqlite3_free(c->azName[i]);
     sqlite3_free(c->azName);
@@ -248,45 +253,36 @@ static void all_names_narrow(all_cursor *c, sqlite3_value *pVal)
     c->nName = j;
 }
 
-/* Read connection iConn (queued changes in this transaction) as mo_pitr does: its whole
-** table overlaid with the queue, the rows matching args kept in c->aOver. */
-static int all_read_overlay(all_cursor *c, all_vtab *v, mopitr_conn *pConn, int iConn,
-                            const mopitr_vt_args *a, char **pzErr)
+/* Connection iConn has changes queued in this transaction: open its read (mo_pitr's
+** mechanism) and append the queue's rows that satisfy a to c->aOver. */
+static int all_read_queue(all_cursor *c, all_vtab *v, mopitr_conn *pConn, int iConn,
+                          const mopitr_vt_args *a)
 {
-    pitr_cache *pBase = NULL, *pOver = NULL;
-    int i, rc = mopitr_cache_load(pConn, &pBase, pzErr);
-    if (rc == SQLITE_OK)
-        rc = mopitr_txn_overlay(v->db, pConn, pBase, &pOver, pzErr);
-    for (i = 0; rc == SQLITE_OK && pOver && i < pOver->nRow; i++) {
-        all_over *aNew;
-        if (!mopitr_plan_match(&pOver->aRow[i], a->aArg, a->nArg))
-            continue;
-        aNew = sqlite3_realloc64(c->aOver, sizeof(all_over) * (size_t)(c->nOver + 1));
-        if (aNew == NULL) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        c->aOver = aNew;
-        memset(&c->aOver[c->nOver], 0, sizeof(all_over));
-        c->aOver[c->nOver].iConn = iConn;
-        rc = mopitr_row_copy(&c->aOver[c->nOver].row, &pOver->aRow[i]);
-        c->nOver++;
+    const mopitr_row *aRow;
+    all_over *aNew;
+    int i, n, rc = mopitr_txn_read_open(v->db, pConn, a->aArg, a->nArg, &c->apRead[iConn]);
+    if (rc != SQLITE_OK || c->apRead[iConn] == NULL)
+        return rc;
+    n = mopitr_txn_read_rows(c->apRead[iConn], &aRow);
+    if (n == 0)
+        return SQLITE_OK;
+    aNew = sqlite3_realloc64(c->aOver, sizeof(all_over) * (size_t)(c->nOver + n));
+    if (aNew == NULL)
+        return SQLITE_NOMEM;
+    c->aOver = aNew;
+    for (i = 0; i < n; i++) {
+        c->aOver[c->nOver].pRow = &aRow[i];
+        c->aOver[c->nOver++].iConn = iConn;
     }
-    mopitr_cache_unref(pOver);
-    mopitr_cache_unref(pBase);
-    if (rc != SQLITE_OK && *pzErr) {
-        char *z = mopitr_errf("connection '%s': %s", c->azName[iConn], mopitr_err_body(*pzErr));
-        sqlite3_free(*pzErr);
-        *pzErr = z;
-    }
-    return rc;
+    return SQLITE_OK;
 }
 
-/* Step to the next row: the overlaid rows first, then the fan-out's. */
+/* Step to the next row: the queued rows first, then the fan-out's (those of a
+** connection with queued changes through its read: mopitr_txn_read_keep). */
 static int all_step(all_cursor *c, char **pzErr)
 {
     const char *zFail = NULL;
-    int rc;
+    int rc = SQLITE_DONE, bKeep;
 
     sqlite3_free(c->zError);
     c->zError = NULL;
@@ -296,14 +292,40 @@ static int all_step(all_cursor *c, char **pzErr)
         if (c->iOver < c->nOver)
             return SQLITE_OK;
     }
+    while (c->pFan) {
+        mopitr_txn_read *r;
+        rc = mopitr_fanout_next(c->pFan, &c->row, &c->iConn, &zFail, pzErr);
+        if (rc != SQLITE_ROW)
+            break;
+        r = c->apRead[c->aFanName[c->iConn]];
+        if (r && zFail) {
+            /* A connection with queued changes must be read whole: fail the statement. */
+            *pzErr = mopitr_errf("connection '%s': %s", c->azName[c->aFanName[c->iConn]],
+                                 mopitr_err_body(zFail));
+            return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        if (zFail) {
+            if ((c->zError = sqlite3_mprintf("%s", zFail)) == NULL)
+                return SQLITE_NOMEM;
+            return SQLITE_OK;
+        }
+        if (r == NULL)
+            return SQLITE_OK;
+        rc = mopitr_txn_read_keep(r, &c->row, &bKeep, pzErr);
+        if (rc != SQLITE_OK) {
+            if (*pzErr) {
+                char *z = mopitr_errf("connection '%s': %s", c->azName[c->aFanName[c->iConn]],
+                                      mopitr_err_body(*pzErr));
+                sqlite3_free(*pzErr);
+                *pzErr = z;
+            }
+            return rc;
+        }
+        if (bKeep)
+            return SQLITE_OK;
+    }
     if (c->pFan == NULL) {
         c->bEof = 1;
-        return SQLITE_OK;
-    }
-    rc = mopitr_fanout_next(c->pFan, &c->row, &c->iConn, &zFail, pzErr);
-    if (rc == SQLITE_ROW) {
-        if (zFail && (c->zError = sqlite3_mprintf("%s", zFail)) == NULL)
-            return SQLITE_NOMEM;
         return SQLITE_OK;
     }
     mopitr_fanout_free(c->pFan);
@@ -378,7 +400,11 @@ static int all_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     apConn = sqlite3_malloc64(sizeof(mopitr_conn *) * (size_t)(c->nName + 1));
     azFan = sqlite3_malloc64(sizeof(char *) * (size_t)(c->nName + 1));
     c->aFanName = sqlite3_malloc64(sizeof(int) * (size_t)(c->nName + 1));
-    if (rc == SQLITE_OK && (apConn == NULL || azFan == NULL || c->aFanName == NULL))
+    c->apRead = sqlite3_malloc64(sizeof(mopitr_txn_read *) * (size_t)(c->nName + 1));
+    if (c->apRead)
+        memset(c->apRead, 0, sizeof(mopitr_txn_read *) * (size_t)(c->nName + 1));
+    if (rc == SQLITE_OK &&
+        (apConn == NULL || azFan == NULL || c->aFanName == NULL || c->apRead == NULL))
         rc = SQLITE_NOMEM;
     /* Every name must be a connection before anything is sent. */
     for (i = 0; rc == SQLITE_OK && i < c->nName; i++) {
@@ -391,13 +417,10 @@ static int all_filter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     }
     for (i = 0; rc == SQLITE_OK && i < c->nName; i++) {
         mopitr_conn *pConn = mopitr_registry_get(v->pReg, c->azName[i]);
-        if (mopitr_txn_pending(v->db, pConn)) {
-            rc = all_read_overlay(c, v, pConn, i, &args, &zErr);
-        } else {
-            c->aFanName[nFan] = i;
-            apConn[nFan] = pConn;
-            azFan[nFan++] = c->azName[i];
-        }
+        rc = all_read_queue(c, v, pConn, i, &args);
+        c->aFanName[nFan] = i;
+        apConn[nFan] = pConn;
+        azFan[nFan++] = c->azName[i];
     }
     if (rc == SQLITE_OK && nFan > 0)
         rc = mopitr_fanout_start(v->db, apConn, azFan, nFan, args.aArg, args.nArg, bReport,
@@ -436,7 +459,7 @@ static int all_column(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int iCol)
 {
     all_cursor *c = (all_cursor *)pCur;
     int bOver = c->iOver >= 0 && c->iOver < c->nOver;
-    const mopitr_row *r = bOver ? &c->aOver[c->iOver].row : &c->row;
+    const mopitr_row *r = bOver ? c->aOver[c->iOver].pRow : &c->row;
     const char *z = NULL;
 
     if (iCol == ALL_COL_CONNECTION) {

@@ -133,13 +133,29 @@ int mopitr_share_keep(pitr_share *s, const mopitr_row *r)
     return SQLITE_OK;
 }
 
-/* A row named exactly zName that this share read from pConn (borrowed), or NULL. */
+/* A row named exactly zName that this share read from pConn (borrowed), or NULL. A
+** copy of the whole table is searched through its name index (one UPDATE row of a
+** statement over the whole copy costs O(1), not O(N)). */
 const mopitr_row *mopitr_vt_share_row(pitr_share *s, mopitr_conn *pConn, const char *zName)
 {
     int i, j;
     for (i = 0; i < s->nCache; i++) {
         pitr_cache *p = s->apCache[i];
-        for (j = 0; p->pConn == pConn && j < p->nRow; j++) {
+        const mopitr_rowindex *pIdx;
+        unsigned h, it;
+        if (p->pConn != pConn)
+            continue;
+        pIdx = mopitr_cache_index(p, MOPITR_COL_NAME);
+        if (pIdx == NULL) {
+            for (j = 0; j < p->nRow; j++) {
+                if (strcmp(p->aRow[j].az[MOPITR_COL_NAME], zName) == 0)
+                    return &p->aRow[j];
+            }
+            continue;
+        }
+        h = mopitr_hash_nocase(zName, -1);
+        it = mopitr_rowindex_begin(pIdx, h);
+        while ((j = mopitr_rowindex_next(pIdx, h, &it)) >= 0) {
             if (strcmp(p->aRow[j].az[MOPITR_COL_NAME], zName) == 0)
                 return &p->aRow[j];
         }

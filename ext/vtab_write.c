@@ -15,22 +15,23 @@
 **     outside BEGIN) the queue is the transaction's and COMMIT sends it.
 ** See vtab.c's manual for the whole table and txn.c / txn_commit.c for the queue.
 **
-** Conflicts (sqlite3_vtab_on_conflict), decided against the queue's view (the server
-** as read + what is queued); inside a transaction a conflict with the server's PITRs
-** may only show when the server is first read (the next read, UPDATE or DELETE of the
-** connection, or COMMIT; see txn.c); in autocommit at the end of the statement:
+** Conflicts (sqlite3_vtab_on_conflict), decided against the queue's view (the server's
+** rows the batch read + what is queued) at once; a conflict with a server PITR the batch
+** did not read is decided at the end of the batch (COMMIT, or the end of an autocommit
+** statement) by the validation read (txn.c, txn_commit.c):
 **     plain INSERT of an existing name      SQLITE_CONSTRAINT, nothing sent
 **     a second PITR for the same object     SQLITE_CONSTRAINT, nothing sent
 **     INSERT OR IGNORE                      an existing name or object: the row is skipped
 **     INSERT OR REPLACE                     same object: ALTER to the new range (nothing if
 **                                           equal); another object: refused
-** In autocommit OR IGNORE and OR REPLACE read the row's name and object from the server
-** first (one filtered SHOW PITR per row). UPSERT (INSERT ... ON CONFLICT DO ...) is
+** OR IGNORE and OR REPLACE read the row's name and object from the server first (one
+** filtered SHOW PITR per row). UPSERT (INSERT ... ON CONFLICT DO ...) is
 ** refused by SQLite itself for virtual tables ("UPSERT not implemented for virtual
 ** table").
 **
 ** UPDATE and DELETE take the row the statement's scan just read (vtab_share.c) as the
-** server's row; in autocommit nothing else is read before the statement ends.
+** server's row, in autocommit and inside a transaction: nothing else is read before the
+** batch ends (a row the scan took from the queue is the queue's already).
 **
 ** A lost reply (the connection dropped after the statement left) is checked with SHOW
 ** PITR WHERE pitr_name = ... on a fresh connection (mopitr_change_run, change.c): an
@@ -104,15 +105,11 @@ static mopitr_txn *pitr_txn(pitr_vtab *v, char **pzErr)
     return t;
 }
 
-/* The row named zName that the running statement read from pConn (borrowed), or NULL.
-** Only in autocommit mode: inside a transaction the transaction's view decides. */
-static const mopitr_row *pitr_seen(pitr_vtab *v, mopitr_txn *t, mopitr_conn *pConn,
-                                   const char *zName)
+/* The server's row named zName that the running statement's scan read from pConn
+** (borrowed), or NULL (then the batch's view knows it, or looks the one name up). */
+static const mopitr_row *pitr_seen(pitr_vtab *v, mopitr_conn *pConn, const char *zName)
 {
-    pitr_share *pShare;
-    if (!mopitr_txn_is_statement(t))
-        return NULL;
-    pShare = mopitr_vt_stmt_share(v);
+    pitr_share *pShare = mopitr_vt_stmt_share(v);
     return pShare ? mopitr_vt_share_row(pShare, pConn, zName) : NULL;
 }
 
@@ -214,7 +211,7 @@ static int pitr_update_row(pitr_vtab *v, mopitr_txn *t, sqlite3_value **argv, ch
         rc = pitr_value_text(aCol[MOPITR_COL_NAME], MOPITR_COL_NAME, &zNew, pzErr);
     if (rc != SQLITE_OK)
         goto out;
-    pSeen = pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]);
+    pSeen = pitr_seen(v, pConn, ch.row.az[MOPITR_COL_NAME]);
     if (!pitr_same(ch.row.az[MOPITR_COL_NAME], zNew)) {
         *pzErr = mopitr_errf("name cannot be changed by UPDATE ('%s' to '%s'): MatrixOne "
                              "cannot rename a PITR; insert a new one and delete the old one",
@@ -432,7 +429,7 @@ static int pitr_delete(pitr_vtab *v, mopitr_txn *t, sqlite3_value *pName, char *
     ch.op = MOPITR_CHANGE_DROP;
     /* Queued: the PITR must exist in the queue's view. */
     rc = mopitr_txn_find(t, pConn, v->zConn, ch.row.az[MOPITR_COL_NAME], 1,
-                         pitr_seen(v, t, pConn, ch.row.az[MOPITR_COL_NAME]), &old, &bFound, pzErr);
+                         pitr_seen(v, pConn, ch.row.az[MOPITR_COL_NAME]), &old, &bFound, pzErr);
     if (rc == SQLITE_OK && !bFound) {
         *pzErr = mopitr_errf("pitr '%s' does not exist",
                              mopitr_err_clip(aClip, ch.row.az[MOPITR_COL_NAME], -1));

@@ -7,10 +7,10 @@
 #     INSERT OR REPLACE INTO mo_pitr(...) SELECT ... FROM desired;
 #     DELETE FROM mo_pitr WHERE name NOT IN (SELECT name FROM desired);
 #     COMMIT;
-# sends exactly 500 CREATE, 200 ALTER and 100 DROP PITR and 3 SHOW PITR (the DELETE's
-# scan, which also gives the transaction its view of the server and decides the INSERT OR
-# REPLACEs queued before it; a count(*) in between; the COMMIT's check), creates and
-# alters before drops; afterwards the
+# sends exactly 500 CREATE, 200 ALTER and 100 DROP PITR and 1,003 SHOW PITR: one filtered
+# read per INSERT OR REPLACE row (its name and database: 500 rows in all, the desired PITRs
+# that exist), the DELETE's scan and the count(*) in between (each reads every row, as
+# they ask), and COMMIT's check; creates and alters before drops; afterwards the
 # server's SHOW PITR equals the desired table row for row (compared through the runner's
 # remote directive), and a second run of the recipe sends no write at all.
 #
@@ -86,9 +86,15 @@ log count 200 ALTER PITR
 
 log count 100 DROP PITR
 
-log count 3 SHOW PITR
+log count 1003 SHOW PITR
 
-log count 803
+# the 1,000 reads of OR REPLACE (500 rows: the desired PITRs that exist) and COMMIT's
+# check (300 rows: the PITRs it alters or drops)
+log count 1001 SHOW PITR WHERE pitr_name IN ('pv
+
+log rows 800 SHOW PITR WHERE pitr_name IN ('pv
+
+log count 1803
 
 query T
 SELECT group_concat(DISTINCT state) FROM mo_pitr_last_commit

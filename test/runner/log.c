@@ -1,10 +1,10 @@
 /*
-** log.c: `log mark` and `log count` over the mosim statement log (env MOSIM_LOG).
+** log.c: `log mark`, `log count` and `log rows` over the mosim statement log (env MOSIM_LOG).
 **
 ** Usage:
 **     long mark;  slt_log_mark(path, &mark, &err);
 **     ... statements ...
-**     long n;     slt_log_count(path, mark, "SHOW PITR", ids, nids, &n, &err);
+**     long n, r;  slt_log_count(path, mark, "SHOW PITR", ids, nids, &n, &r, NULL, &err);
 **
 ** The log has one line per command received, TAB-separated:
 **     <UTC time>\t<conn id>\t<account>\t<outcome>\t<statement>
@@ -13,7 +13,8 @@
 ** does not exist yet).
 ** A count reads the complete lines written after the mark, leaves out the lines of the
 ** connection ids given (the runner's own remote connections), unescapes the statement field
-** and counts the lines whose statement contains the substring ("" counts every line).
+** and counts the lines whose statement contains the substring ("" counts every line), and
+** sums their outcome's rows=N (a result set's row count; other outcomes count 0).
 ** Waiting for the server to finish writing is the caller's business (run.c polls).
 */
 #include "slt.h"
@@ -109,19 +110,20 @@ static bool has_id(const unsigned long *ids, size_t nids, unsigned long id)
 
 /*
 ** Count the complete log lines after mark whose statement contains substr, leaving out the
-** lines of the connection ids ids[0..nids). Returns 0 with *count, or -1 with *err (caller
+** lines of the connection ids ids[0..nids). Returns 0 with *count (and, when rows is not
+** NULL, the sum of the matching lines' rows=N outcomes in *rows), or -1 with *err (caller
 ** frees) when the log cannot be read, shrank below the mark or holds a malformed line.
 ** When lines is not NULL, every line after the mark that is not the runner's own is appended
 ** to it as `conn=<id> <outcome> <statement as escaped in the log>` (for failure reports).
 */
 int slt_log_count(const char *path, long mark, const char *substr, const unsigned long *ids,
-                  size_t nids, long *count, slt_strv *lines, char **err)
+                  size_t nids, long *count, long *rows, slt_strv *lines, char **err)
 {
     FILE *f = NULL;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    long n = 0, lineno = 0;
+    long n = 0, nRows = 0, lineno = 0;
     int rc = -1;
 
     if (!path || !*path) {
@@ -132,6 +134,8 @@ int slt_log_count(const char *path, long mark, const char *substr, const unsigne
     if (!f) {
         if (errno == ENOENT && mark == 0) {
             *count = 0;
+            if (rows)
+                *rows = 0;
             rc = 0;
             goto out;
         }
@@ -174,11 +178,16 @@ int slt_log_count(const char *path, long mark, const char *substr, const unsigne
         if (lines)
             slt_strv_push(lines, slt_xprintf("conn=%s %s %s", field[1], field[3], field[4]));
         char *stmt = slt_log_unescape(field[4], strlen(field[4]));
-        if (strstr(stmt, substr))
+        if (strstr(stmt, substr)) {
             n++;
+            if (strncmp(field[3], "rows=", 5) == 0)
+                nRows += strtol(field[3] + 5, NULL, 10);
+        }
         free(stmt);
     }
     *count = n;
+    if (rows)
+        *rows = nRows;
     rc = 0;
 out:
     free(line);

@@ -218,7 +218,7 @@ static bool has_body(enum slt_kind k)
 /* True for the records counted in the summary (statements, queries, log count). */
 bool slt_kind_counted(enum slt_kind k)
 {
-    return has_body(k) || k == SLT_LOG_COUNT;
+    return has_body(k) || k == SLT_LOG_COUNT || k == SLT_LOG_ROWS;
 }
 
 /* Parse `<types> [sort] [label]` of a query directive at p into rec. */
@@ -402,16 +402,20 @@ static void parse_directive(slt_record *rec, const char *line)
             rec->kind = SLT_LOG_MARK;
             if (*p)
                 set_error(rec, rec->line, "unexpected '%s' after log mark", p);
-        } else if (w2 && strcmp(w2, "count") == 0) {
-            rec->kind = SLT_LOG_COUNT;
+        } else if (w2 && (strcmp(w2, "count") == 0 || strcmp(w2, "rows") == 0)) {
+            bool bRows = strcmp(w2, "rows") == 0;
+            rec->kind = bRows ? SLT_LOG_ROWS : SLT_LOG_COUNT;
             char *n = next_word(&p);
             rec->number = parse_count(n);
             free(n);
             if (rec->number < 0)
-                set_error(rec, rec->line, "log count needs a number of lines");
+                set_error(rec, rec->line,
+                          bRows ? "log rows needs a number of rows"
+                                : "log count needs a number of lines");
             rec->substr = rest_of(p);
         } else {
-            set_error(rec, rec->line, "unknown log directive (valid: log mark, log count)");
+            set_error(rec, rec->line,
+                      "unknown log directive (valid: log mark, log count, log rows)");
         }
     } else {
         set_error(rec, rec->line,

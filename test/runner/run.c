@@ -262,12 +262,15 @@ out:
     slt_result_free(&res);
 }
 
-/* Run `log count N [substring]`, polling as the file comment says. */
+/* Run `log count N [substring]` (or `log rows N [substring]`: the sum of the rows=N
+** outcomes of those lines), polling as the file comment says. */
 static void run_log_count(file_run *fr, const slt_record *rec)
 {
+    bool bRows = rec->kind == SLT_LOG_ROWS;
+    const char *what = bRows ? "row" : "line";
     slt_strv lines = {0};
     char *err = NULL;
-    long n = 0;
+    long n = 0, nRows = 0;
     const char *wait_s = getenv("MOPITR_LOG_WAIT_MS");
     long long deadline = now_ms() + (wait_s && *wait_s ? atol(wait_s) : 2000);
     bool settled = false;
@@ -280,10 +283,13 @@ static void run_log_count(file_run *fr, const slt_record *rec)
         size_t nids;
         const unsigned long *ids = slt_remote_ids(fr->rm, &nids);
         slt_strv_free(&lines);
-        if (slt_log_count(fr->log_path, fr->mark, rec->substr, ids, nids, &n, &lines, &err)) {
+        if (slt_log_count(fr->log_path, fr->mark, rec->substr, ids, nids, &n, &nRows, &lines,
+                          &err)) {
             fail(fr, rec->line, err, NULL, NULL, NULL, NULL, NULL);
             goto out;
         }
+        if (bRows)
+            n = nRows;
         if (n == rec->number && settled)
             break;
         if (n > rec->number || (n < rec->number && now_ms() > deadline))
@@ -294,10 +300,14 @@ static void run_log_count(file_run *fr, const slt_record *rec)
     if (n == rec->number) {
         fr->c->passed++;
     } else {
-        char *reason = slt_xprintf("log count: %ld matching line%s, expected %ld", n,
-                                   n == 1 ? "" : "s", rec->number);
-        char *exp = slt_xprintf("%ld line%s whose statement contains \"%s\"", rec->number,
-                                rec->number == 1 ? "" : "s", rec->substr);
+        char *reason = bRows
+                           ? slt_xprintf("log rows: %ld row%s in the matching lines, expected %ld",
+                                         n, n == 1 ? "" : "s", rec->number)
+                           : slt_xprintf("log count: %ld matching line%s, expected %ld", n,
+                                         n == 1 ? "" : "s", rec->number);
+        char *exp =
+            slt_xprintf("%ld %s%s%s whose statement contains \"%s\"", rec->number, what,
+                        rec->number == 1 ? "" : "s", bRows ? " in the lines" : "", rec->substr);
         printf("%s:%d: FAIL %s\n  expected:\n    %s\n  log lines since the mark (runner's own "
                "left out):\n",
                fr->path, rec->line, reason, exp);
@@ -380,6 +390,7 @@ static void run_record(file_run *fr, const slt_record *rec)
         }
         break;
     case SLT_LOG_COUNT:
+    case SLT_LOG_ROWS:
         run_log_count(fr, rec);
         break;
     case SLT_SYSTEM:
@@ -425,6 +436,7 @@ const char *slt_server_skip(const slt_opts *o, const slt_record *rec)
     switch (rec->kind) {
     case SLT_LOG_MARK:
     case SLT_LOG_COUNT:
+    case SLT_LOG_ROWS:
         return "needs mosim's statement log";
     case SLT_SYSTEM:
         return rec->sql && strstr(rec->sql, "MOSIM") ? "the command needs mosim" : NULL;

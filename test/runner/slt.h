@@ -75,6 +75,7 @@ enum slt_kind {
     SLT_SLEEP,
     SLT_LOG_MARK,
     SLT_LOG_COUNT,
+    SLT_LOG_ROWS,
     SLT_SYSTEM,
 };
 
@@ -95,7 +96,7 @@ typedef struct slt_record {
     char *types;        /* query column types, e.g. "ITR" */
     enum slt_sort sort; /* query sort mode */
     char *label;        /* query label, NULL when none */
-    long number;        /* sleep milliseconds, log count N */
+    long number;        /* sleep milliseconds, log count / log rows N */
     char *sql;          /* SQL lines joined by '\n'; the shell command of `system` */
     slt_strv expected;  /* query expected lines, trailing blanks removed */
     char *error;        /* why the record is malformed, NULL when it is fine */
@@ -169,7 +170,7 @@ void slt_remote_free(slt_remote *r);
 
 int slt_log_mark(const char *path, long *mark, char **err);
 int slt_log_count(const char *path, long mark, const char *substr, const unsigned long *ids,
-                  size_t nids, long *count, slt_strv *lines, char **err);
+                  size_t nids, long *count, long *rows, slt_strv *lines, char **err);
 char *slt_log_unescape(const char *s, size_t n);
 
 /* ---- run.c -------------------------------------------------------------- */

@@ -118,12 +118,12 @@ appender() {
 }
 appender &
 bg_pids+=($!)
-MOSIM_LOG=$log expect logcount 0 "13 passed, 0 failed, 0 skipped" -- --no-ext logcount.test
+MOSIM_LOG=$log expect logcount 0 "16 passed, 0 failed, 0 skipped" -- --no-ext logcount.test
 # The same file again with no appender: the counts after the implicit mark (taken at the
-# end of the log) are 0, so the 8 records that expect lines fail (after polling).
+# end of the log) are 0, so the 9 records that expect lines or rows fail (after polling).
 rm -f "$tmp"/trigger*.db
-MOPITR_LOG_WAIT_MS=200 MOSIM_LOG=$log expect logcount-again 1 "5 passed, 8 failed, 0 skipped" \
-    "logcount.test:14: FAIL log count: 0 matching lines, expected 4" -- --no-ext logcount.test
+MOPITR_LOG_WAIT_MS=200 MOSIM_LOG=$log expect logcount-again 1 "7 passed, 9 failed, 0 skipped" \
+    "logcount.test:15: FAIL log count: 0 matching lines, expected 4" -- --no-ext logcount.test
 
 # ---- broken files: each failure at its file:line -----------------------------
 expect mismatch 1 "2 passed, 1 failed, 0 skipped" "bad_mismatch.test:7: FAIL result mismatch" \
