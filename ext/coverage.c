@@ -84,6 +84,12 @@ typedef struct cov_vtab {
     pitr_share share;      /* its SHOW PITR copies, one per connection */
     sqlite3_int64 nowSec;  /* the clock when the statement first read */
     int nowNsec;
+    /* Inside a transaction with queued changes: `share`'s copy with the queue applied,
+    ** made once per statement and queue version (not per xFilter: a join over many
+    ** local rows would copy the whole table for each). */
+    pitr_cache *pOver;     /* one reference, or NULL */
+    pitr_cache *pOverBase; /* the copy it was made from (one reference) */
+    unsigned overVersion;  /* mopitr_txn_version() then */
 } cov_vtab;
 
 /* One output row: a matching PITR row (borrowed from the copy) and what was computed. */
@@ -132,6 +138,9 @@ static int cov_disconnect(sqlite3_vtab *pVtab)
 {
     cov_vtab *v = (cov_vtab *)pVtab;
     mopitr_share_clear(&v->share);
+    mopitr_cache_unref(v->pOver);
+    mopitr_cache_unref(v->pOverBase);
+    v->pOver = v->pOverBase = NULL;
     mopitr_registry_unref(v->pReg);
     sqlite3_free(v);
     return SQLITE_OK;
@@ -295,6 +304,9 @@ static int cov_copy(cov_vtab *v, cov_cursor *c, mopitr_conn *pConn, pitr_cache *
             mopitr_clock_now(&v->nowSec, &v->nowNsec);
     } else if (bNew) {
         mopitr_share_clear(&v->share);
+        mopitr_cache_unref(v->pOver);
+        mopitr_cache_unref(v->pOverBase);
+        v->pOver = v->pOverBase = NULL;
         mopitr_clock_now(&v->nowSec, &v->nowNsec);
     }
     *pNowSec = v->nowSec;
@@ -308,11 +320,28 @@ static int cov_copy(cov_vtab *v, cov_cursor *c, mopitr_conn *pConn, pitr_cache *
     }
     p->nRef++;
     if (mopitr_txn_pending(v->db, pConn)) {
+        unsigned version = mopitr_txn_version(v->db);
         pitr_cache *pOver = NULL;
-        rc = mopitr_txn_overlay(v->db, pConn, p, &pOver, pzErr);
+        if (pShare == &v->share && v->pOver && v->pOverBase == p && v->overVersion == version) {
+            pOver = v->pOver; /* this statement's, the queue unchanged since */
+            pOver->nRef++;
+        } else {
+            rc = mopitr_txn_overlay(v->db, pConn, p, &pOver, pzErr);
+            if (rc != SQLITE_OK) {
+                mopitr_cache_unref(p);
+                return rc;
+            }
+            if (pShare == &v->share) {
+                mopitr_cache_unref(v->pOver);
+                mopitr_cache_unref(v->pOverBase);
+                v->pOver = pOver;
+                v->pOverBase = p;
+                v->overVersion = version;
+                pOver->nRef++;
+                p->nRef++;
+            }
+        }
         mopitr_cache_unref(p);
-        if (rc != SQLITE_OK)
-            return rc;
         p = pOver;
     }
     *ppOut = p;

@@ -861,6 +861,9 @@ mopitr_txn *mopitr_txn_of(sqlite3 *db);
 
 /* Read-your-writes: does db's transaction hold queued changes for pConn? */
 int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn);
+/* A number that changes whenever db's queue changes (a write queued, ROLLBACK TO, the end
+** of a transaction): a copy with the queue applied is still good while it is the same. */
+unsigned mopitr_txn_version(sqlite3 *db);
 
 /*
 ** A read of pConn in db's transaction (read-your-writes, without a whole SHOW PITR): the

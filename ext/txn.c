@@ -83,6 +83,7 @@ struct mopitr_txn {
     char *zLazyConn;        /* ... and its name */
     int eVerb;              /* MOPITR_VERB_* of its rows (MOPITR_VERB_MIXED: several) */
     int nRows;              /* rows xUpdate was called for in this batch */
+    unsigned version;       /* bumped by every change of the journal (mopitr_txn_version) */
     mopitr_txn *pNext;
 };
 
@@ -181,6 +182,7 @@ static void txn_reset(mopitr_txn *t)
     for (i = 0; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
     t->nOp = 0;
+    t->version++;
     if (t->nOpAlloc > 64) {
         /* Keep a small journal's memory for the next batch (every autocommit statement). */
         sqlite3_free(t->aOp);
@@ -224,6 +226,7 @@ static int txn_append(mopitr_txn *t, int iView, mopitr_change *pCh)
     t->aOp[t->nOp].ch = *pCh;
     memset(pCh, 0, sizeof(*pCh));
     t->nOp++;
+    t->version++;
     if (iView < 0)
         return SQLITE_OK;
     rc = mopitr_view_apply(t->apView[iView], &t->aOp[t->nOp - 1].ch, t->nOp - 1);
@@ -415,6 +418,13 @@ int mopitr_txn_queue(mopitr_txn *t, mopitr_conn *pConn, const char *zConnName, m
 }
 
 /* ---- reads (vtab.c, vtab_all.c, coverage.c) -------------------------------- */
+
+/* See the header. */
+unsigned mopitr_txn_version(sqlite3 *db)
+{
+    mopitr_txn *t = mopitr_txn_of(db);
+    return t ? t->version : 0;
+}
 
 /* See the header. */
 int mopitr_txn_pending(sqlite3 *db, mopitr_conn *pConn)
@@ -744,6 +754,7 @@ void mopitr_txn_rollback_to(mopitr_txn *t, int iSavepoint)
     for (i = n; i < t->nOp; i++)
         mopitr_row_clear(&t->aOp[i].ch.row);
     t->nOp = n;
+    t->version++;
     if (n == 0)
         txn_lazy_clear(t);
     if (txn_rebuild(t) != SQLITE_OK)
