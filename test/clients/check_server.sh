@@ -75,10 +75,13 @@ log_count() {
         '$4 !~ /^err=/ && $4 != "lost" && tolower($5) ~ p { n++ } END { print n + 0 }'
 }
 log_size() { stat -c %s "$tmp/mosim.log"; }
+# psx ARGS: ps without LD_PRELOAD (procps hangs with the sanitizer runtimes preloaded, as
+# scripts/test runs the client scripts under ASan).
+psx() { env -u LD_PRELOAD ps "$@"; }
 # descendants PID: the pids of PID's children, their children, ...
 descendants() {
     local c
-    for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done
+    for c in $(psx -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done
 }
 # run NAME ENV... -- ARGS...: run check-server with stdin not a terminal; OUT, RC.
 run() {
@@ -247,7 +250,7 @@ interrupted() {
     local left= q
     # (a zombie is dead: whether it is reaped depends on this machine's init)
     for q in $procs; do
-        case $(ps -o stat= -p "$q") in "" | Z*) ;; *) left+=" $(ps -o pid=,args= -p "$q")" ;; esac
+        case $(psx -o stat= -p "$q") in "" | Z*) ;; *) left+=" $(psx -o pid=,args= -p "$q")" ;; esac
     done
     check "$name: no process of the run is left" "" "$left"
     p=$(prefix_of "$out") intr_prefix=$(prefix_of "$out")
