@@ -480,7 +480,8 @@ static void raw_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mos
     char *sql = NULL;
     xl x;
     if (s->account_id != 0) {
-        mo_err(out, MO_ER_NO_TABLE, "no such table mo_catalog.%s", zTable);
+        /* what a real MatrixOne answers another account (issue 12 check-server run) */
+        mo_err(out, MO_ER_NO_TABLE, "SQL parser error: table \"%s\" does not exist", zTable);
         return;
     }
     q = sqlite3_str_new(e->db);
