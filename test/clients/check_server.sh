@@ -26,7 +26,8 @@
 #       argument holding one gets a note to use MO_PASSWORD;
 #   (f) --help (exit 0), an unknown option and two DSNs (exit 2), no DSN (exit 2);
 #   (g) failures are reported: an injected server error on the first ALTER gives "FAIL
-#       update", "1 failed", exit 1, and the server is still left as it was;
+#       update", a SHOW RECOVERY_WINDOW answer that is not a list "FAIL recovery window
+#       database", "2 failed", exit 1, and the server is still left as it was;
 #   (h) the comparison catches a difference: a database created by someone else during the
 #       run is shown as "+ <name>" and the exit status is 1;
 #   (i) --restore on mosim (which stores no rows): the restore is SKIPped with the reason and
@@ -125,6 +126,8 @@ for s in "SHOW PITR:" "SHOW DATABASES:" "mo_catalog.mo_pitr:" "mo_catalog.mo_acc
 done
 p=$(prefix_of "$OUT")
 check_has "clean: a unique prefix" mopitr_check_ "${p:-none}"
+check_has "clean: the database's recovery windows cover both its tables" \
+    "t.${p}_pt, t2.${p}_paccount, t2.${p}_pdb" "$(printf '%s\n' "$OUT" | grep '^PASS recovery window database')"
 sleep 0.1
 check "clean: 9 PITRs created (log)" 9 "$(log_count "$off" "^create pitr \`${p}_")"
 check "clean: the extension dropped the same 9" 9 "$(log_count "$off" "^drop pitr \`${p}_")"
@@ -290,13 +293,16 @@ check_has "no DSN: says so" "no server: give a DSN or set MO_DSN" "$out"
 
 # ---- (g) a failing check is reported -----------------------------------------------------------
 before=$(state)
-cli "MOSIM FAULT ERROR 20101 'internal error: injected' MATCH 'alter pitr'" >/dev/null
+cli "MOSIM FAULT ERROR 20101 'internal error: injected' MATCH 'alter pitr';
+     MOSIM FAULT LIE RANGE MATCH 'recovery_window for database'" >/dev/null
 run "injected error" MO_DSN="$DSN" MO_PASSWORD="$PW" --
 cli "MOSIM FAULT CLEAR" >/dev/null
 check "injected error: exit 1" 1 "$RC"
 check_has "injected error: FAIL update, with the server's error" \
     "FAIL update: mo_pitr: internal error: injected (MatrixOne error 20101)" "$OUT"
-check_has "injected error: totals" " passed, 1 failed, " "$OUT"
+check_has "injected error: FAIL recovery window database, a list that is not one" \
+    "FAIL recovery window database: mo_pitr: cannot read the recovery window list from the server: expected an item at byte 0, got 'abc'" "$OUT"
+check_has "injected error: totals" " passed, 2 failed, " "$OUT"
 check "injected error: comparison identical" 4 "$(printf '%s\n' "$OUT" | grep -c ': identical$')"
 check "injected error: the state as before" "$before" "$(state)"
 
