@@ -287,11 +287,15 @@ static const char *txn_refusal(int kind)
 
 /* Statements that need the admin role (spec 4), checked before the transaction rules: a
 ** real MatrixOne answers a `public` user inside BEGIN with the privilege error, not the
-** transaction one, for these (and RESTORE too) [Real]. */
+** transaction one, for these (and RESTORE too) [Real]. A `public` user may not list,
+** create or drop databases and tables either [Real] (mosim has no GRANT, so every other
+** role is a `public` one). */
 static int needs_admin_role(int kind)
 {
     return kind == ST_CREATE_PITR || kind == ST_ALTER_PITR || kind == ST_DROP_PITR ||
-           kind == ST_SHOW_PITR || kind == ST_RESTORE;
+           kind == ST_SHOW_PITR || kind == ST_RESTORE || kind == ST_CREATE_DB ||
+           kind == ST_DROP_DB || kind == ST_CREATE_TABLE || kind == ST_DROP_TABLE ||
+           kind == ST_SHOW_DBS || kind == ST_SHOW_TABLES;
 }
 
 /* Catalog statements whose changes ROLLBACK takes back. */

@@ -187,7 +187,8 @@ typedef struct mo_stmt {
     char **aliases; /* NULL when no alias */
     char **texts;   /* source text of each item (column header) */
     int nitems;
-    int from;      /* 0 none, 1 mo_catalog.mo_pitr, 2 current_account() */
+    int from;      /* 0 none, 1 mo_catalog.mo_pitr, 2 current_account(), 3 other table,
+                   ** 4 mo_catalog.mo_account */
     int64_t limit; /* -1 none */
     /* SET */
     mo_set_item *sets;
@@ -317,6 +318,9 @@ int mopitr_check_role(mosim_session *s, const mosim_sink *out);
 /* ---- show.c ------------------------------------------------------------ */
 void moshow_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
+/* SELECT ... FROM mo_catalog.mo_account: account_id, account_name, admin_name, status
+** ('open'), created_time (session zone), comments (''); sys only. */
+void moshow_raw_account(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 /* Stream the rows of a prepared statement (all columns as text). Finalizes stmt. */
 void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out);
 

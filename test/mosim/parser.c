@@ -707,6 +707,8 @@ static int select_stmt(P *p, mo_stmt *st)
             st->from = 2;
         } else if (b && strcmp(a, "mo_catalog") == 0 && strcmp(b, "mo_pitr") == 0) {
             st->from = 1;
+        } else if (b && strcmp(a, "mo_catalog") == 0 && strcmp(b, "mo_account") == 0) {
+            st->from = 4;
         } else {
             st->from = 3;
             st->db = b ? a : NULL;

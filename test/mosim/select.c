@@ -12,7 +12,7 @@
 ** database() ... VAR_STRING NOT NULL; integers BIGINT NOT NULL; connection_id(),
 ** current_account_id(), sleep() unsigned; now() a TIMESTAMP with microseconds.
 ** current_user() and user() are `<user>@localhost`, database() is '' without a current
-** database. FROM mo_catalog.mo_pitr goes to show.c. SET keeps
+** database. FROM mo_catalog.mo_pitr and mo_catalog.mo_account go to show.c. SET keeps
 ** time_zone ('SYSTEM' or [+-]HH:MM) and autocommit in the session and accepts any other
 ** variable (assumed). SELECT sleep(n) releases the engine lock while it sleeps.
 */
@@ -386,6 +386,10 @@ void mosel_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_si
     ev x = {e, s, 0, ""};
     if (st->from == 1) {
         moshow_raw_pitr(e, s, st, out);
+        return;
+    }
+    if (st->from == 4) {
+        moshow_raw_account(e, s, st, out);
         return;
     }
     if (st->from == 2) {

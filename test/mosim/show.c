@@ -1,7 +1,9 @@
 /*
-** show.c: SHOW PITR [WHERE expr] (spec 2) and the raw `SELECT ... FROM mo_catalog.mo_pitr`.
+** show.c: SHOW PITR [WHERE expr] (spec 2) and the raw `SELECT ... FROM mo_catalog.mo_pitr`
+** and `mo_catalog.mo_account` (sys only).
 **
-** Usage (from engine.c / select.c): moshow_pitr(e, s, st, out); moshow_raw_pitr(...).
+** Usage (from engine.c / select.c): moshow_pitr(e, s, st, out); moshow_raw_pitr(...);
+** moshow_raw_account(...).
 **
 ** How it works: SHOW PITR is one SQLite query over mo_pitr filtered on create_account =
 ** caller and pitr_name != 'sys_mo_catalog_pitr', ordered by create_time DESC (served by
@@ -448,8 +450,28 @@ out:
     sqlite3_finalize(stmt);
 }
 
-/* See engine.h: SELECT items FROM mo_catalog.mo_pitr [WHERE] [LIMIT] (sys only). */
-void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+/* The columns mosim keeps of mo_catalog.mo_account (a real MatrixOne has a few more:
+** version, suspended_time, create_version). */
+static const colmap account_cols[] = {{"account_id", "account_id"},
+                                      {"account_name", "account_name"},
+                                      {"admin_name", "admin_name"},
+                                      {"status", "status"},
+                                      {"created_time", "created_time"},
+                                      {"comments", "comments"},
+                                      {NULL, NULL}};
+static const mosim_col account_defs[] = {
+    {"account_id", MOSIM_TYPE_LONG, MOSIM_CHARSET_BINARY, 11, MOSIM_FLAG_BINARY, 0},
+    {"account_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 1200, 0, 0},
+    {"admin_name", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 1200, 0, 0},
+    {"status", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 1200, 0, 0},
+    {"created_time", MOSIM_TYPE_DATETIME, MOSIM_CHARSET_BINARY, 64, 0, 0},
+    {"comments", MOSIM_TYPE_VARCHAR, MOSIM_CHARSET_UTF8MB4, 1024, 0, 0}};
+
+/* SELECT items FROM <zFrom> [WHERE] [LIMIT] over the columns cols (wire types defs), for a
+** sys session only (zTable names the table in the error of others). */
+static void raw_select(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out,
+                       const char *zTable, const char *zFrom, const colmap *cmap,
+                       const mosim_col *cdefs)
 {
     mosim_col cols[64];
     int ncol = 0, i, k, rc = SQLITE_DONE;
@@ -458,38 +480,39 @@ void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim
     char *sql = NULL;
     xl x;
     if (s->account_id != 0) {
-        mo_err(out, MO_ER_NO_TABLE, "no such table mo_catalog.mo_pitr");
+        /* what a real MatrixOne answers another account (issue 12 check-server run) */
+        mo_err(out, MO_ER_NO_TABLE, "SQL parser error: table \"%s\" does not exist", zTable);
         return;
     }
     q = sqlite3_str_new(e->db);
     memset(&x, 0, sizeof(x));
     x.out = q;
-    x.cols = raw_cols;
+    x.cols = cmap;
     sqlite3_str_appendall(q, "SELECT ");
     for (i = 0; i < st->nitems && ncol < 64; i++) {
         mo_expr *it = st->items[i];
         if (it->op == E_COL && strcmp(it->s, "*") == 0) {
-            for (k = 0; raw_cols[k].name && ncol < 64; k++) {
-                sqlite3_str_appendf(q, "%s%s", ncol ? ", " : "", raw_cols[k].sql);
-                cols[ncol++] = raw_defs[k];
+            for (k = 0; cmap[k].name && ncol < 64; k++) {
+                sqlite3_str_appendf(q, "%s%s", ncol ? ", " : "", cmap[k].sql);
+                cols[ncol++] = cdefs[k];
             }
             continue;
         }
         if (ncol)
             sqlite3_str_appendall(q, ", ");
         emit(&x, it);
-        cols[ncol] = raw_defs[0];
+        cols[ncol] = cdefs[0];
         if (it->op == E_COL) {
-            for (k = 0; raw_cols[k].name; k++)
-                if (strcmp(raw_cols[k].name, it->s) == 0)
-                    cols[ncol] = raw_defs[k];
+            for (k = 0; cmap[k].name; k++)
+                if (strcmp(cmap[k].name, it->s) == 0)
+                    cols[ncol] = cdefs[k];
         } else if (it->op == E_FUNC && strcmp(it->s, "count") == 0) {
-            cols[ncol] = raw_defs[3];
+            cols[ncol] = raw_defs[3]; /* BIGINT, as create_time */
         }
         cols[ncol].name = st->aliases[i] ? st->aliases[i] : st->texts[i];
         ncol++;
     }
-    sqlite3_str_appendall(q, " FROM mo_pitr");
+    sqlite3_str_appendf(q, " FROM %s", zFrom);
     if (st->where) {
         sqlite3_str_appendall(q, " WHERE ");
         emit(&x, st->where);
@@ -518,4 +541,26 @@ out:
     sqlite3_free(sqlite3_str_finish(q));
     sqlite3_free(sql);
     sqlite3_finalize(stmt);
+}
+
+/* See engine.h: SELECT items FROM mo_catalog.mo_pitr [WHERE] [LIMIT] (sys only). */
+void moshow_raw_pitr(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+{
+    raw_select(e, s, st, out, "mo_pitr", "mo_pitr", raw_cols, raw_defs);
+}
+
+/* See engine.h: SELECT items FROM mo_catalog.mo_account [WHERE] [LIMIT] (sys only). */
+void moshow_raw_account(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out)
+{
+    const char *tz = s->time_zone[0] ? s->time_zone : "SYSTEM";
+    char *from = sqlite3_mprintf("(SELECT account_id, account_name, admin_name, 'open' AS status,"
+                                 " mo_fmt_time(created_time * 1000000000, %Q) AS created_time,"
+                                 " '' AS comments FROM mo_account)",
+                                 tz);
+    if (!from) {
+        mo_ierr(out, "out of memory");
+        return;
+    }
+    raw_select(e, s, st, out, "mo_account", from, account_cols, account_defs);
+    sqlite3_free(from);
 }
