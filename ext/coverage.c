@@ -40,7 +40,7 @@
 ** MatrixOne still restores the dropped object with it (RESTORE does not check the status),
 ** but it does not protect a new object created later under the same name; see
 ** docs/recovery.md for how to check (mo_recovery_window shows where its window ends).
-** SHOW RECOVERY_WINDOW FOR ACCOUNT lists are advisory (spec 8.6) and are not used.
+** SHOW RECOVERY_WINDOW is not used: its answers of several tables are unsound (rwindow.c).
 **
 ** How it works: the HIDDEN arguments are tvf.c's (= and IS constraints, omitted, so NULL
 ** means "not given"; one not usable yet is not a plan), so a join puts this table on the

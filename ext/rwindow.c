@@ -29,13 +29,22 @@
 ** naming another account with a database is refused. The server's own errors pass
 ** through ("only sys account can show other account's recovery window", ...).
 **
-** MatrixOne's account-level lists are advisory (spec 8.6: one was seen listing another
-** database's PITR): mo_pitr_coverage (coverage.c), derived from SHOW PITR, is what to
-** rely on for "is this protected?".
+** MatrixOne builds the list of every table of an answer in one reused Go bytes.Buffer and
+** sends slices of it (show_recovery_window.go: row[4] = jsonBuf.Bytes()), so in an answer
+** of several rows (FOR DATABASE, FOR ACCOUNT) only the last row's list is sure to be the
+** table's own: an earlier one may show a later table's list, cut short or followed by the
+** rest of its own ([Real]: '...}] {...}]'), or another table's list that parses (spec
+** 8.6's "account-level list naming another database's PITR"). So the list of every row but
+** the last is read again with SHOW RECOVERY_WINDOW FOR TABLE (one row, which is sound):
+** N tables cost N statements. Another account's tables cannot be read one by one (the
+** grammar has no account there): a several-table answer for another account is refused.
+** mo_pitr_coverage (coverage.c), derived from SHOW PITR, is what to rely on for "is this
+** protected?".
 **
 ** How it works: the HIDDEN arguments are tvf.c's (= and IS constraints; one not usable
 ** yet is not a plan, so in a join SQLite puts this table on the inner side). Every
-** xFilter sends one SHOW RECOVERY_WINDOW and reads it whole (conn_text.c) into the cursor.
+** xFilter sends one SHOW RECOVERY_WINDOW and reads it whole (conn_text.c) into the cursor,
+** then one FOR TABLE per row but the last (above).
 */
 #include <string.h>
 
@@ -246,80 +255,152 @@ static int rw_offset(rw_vtab *v, mopitr_conn *pConn, int *pOffset, char **pzErr)
     return SQLITE_OK;
 }
 
-/* Turn the server's result into rows. */
-static int rw_rows(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const mopitr_text_result *t,
-                   char **pzErr)
+/* Check row iRow of a SHOW RECOVERY_WINDOW answer: its four names and level (into az, an),
+** its list present. */
+static int rw_check_row(const mopitr_text_result *t, int iRow, const char **az, int *an,
+                        char **pzErr)
 {
     static const char *const azName[4] = {"RecoveryWindowLevel", "AccountName", "DatabaseName",
                                           "TableName"};
     char aClip[MOPITR_CLIP_SIZE];
-    int iRow, i, rc = SQLITE_OK, nAlloc = 0, bOffset = 0, offset = 0;
+    int i, rc = SQLITE_OK;
     if (t->nCol != 5) {
         *pzErr = mopitr_errf("server answered SHOW RECOVERY_WINDOW with %d columns (5 expected)",
                              t->nCol);
         return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
+    for (i = 0; rc == SQLITE_OK && i < 5; i++) {
+        az[i] = mopitr_text_cell(t, iRow, i, &an[i]);
+        if (i < 4)
+            rc = rw_check_name(az[i], an[i], azName[i], pzErr);
+    }
+    if (rc != SQLITE_OK)
+        return rc;
+    if (mopitr_level_parse(az[0]) < MOPITR_LEVEL_ACCOUNT)
+        *pzErr = mopitr_errf("server sent bad RecoveryWindowLevel '%s' in SHOW RECOVERY_WINDOW",
+                             mopitr_err_clip(aClip, az[0], an[0]));
+    else if (az[4] == NULL)
+        *pzErr = mopitr_errf("server sent NULL for RecoveryWindows in SHOW RECOVERY_WINDOW");
+    else
+        return SQLITE_OK;
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Add the rows of one table: its names az[0..3], its list zList (nList bytes). */
+static int rw_add_list(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const char *const *az,
+                       const char *zList, int nList, int *pnAlloc, int *pbOffset, int *pOffset,
+                       char **pzErr)
+{
+    char aClip[MOPITR_CLIP_SIZE];
+    int i, nItem = 0;
+    mopitr_rwitem *aItem = NULL;
+    int rc = mopitr_rwlist_parse(zList, nList, &aItem, &nItem, pzErr);
+    for (i = 0; rc == SQLITE_OK && i < nItem; i++) {
+        const mopitr_rwitem *p = &aItem[i];
+        sqlite3_int64 s = p->startSec + (p->startNs > 0), e = p->endSec;
+        char aStart[MOPITR_TIME_SIZE], aEnd[MOPITR_TIME_SIZE];
+        const char *azOut[RW_NVIS];
+        if (p->eSource == MOPITR_RW_SNAPSHOT)
+            s = p->startSec;
+        if (!p->bUtc) {
+            if (!*pbOffset) {
+                rc = rw_offset(v, pConn, pOffset, pzErr);
+                if (rc != SQLITE_OK)
+                    break;
+                *pbOffset = 1;
+            }
+            s -= *pOffset;
+            e -= *pOffset;
+        }
+        if (s > e)
+            s = e;
+        if (!mopitr_time_format(s, aStart) || !mopitr_time_format(e, aEnd)) {
+            *pzErr = mopitr_errf("server sent a recovery window of '%s' outside years 0 to "
+                                 "9999",
+                                 mopitr_err_clip(aClip, p->zName, -1));
+            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+            break;
+        }
+        azOut[RW_COL_LEVEL] = az[0];
+        azOut[RW_COL_ACCOUNT] = az[1];
+        azOut[RW_COL_DATABASE] = az[2];
+        azOut[RW_COL_TABLE] = az[3];
+        azOut[RW_COL_SOURCE] = p->eSource == MOPITR_RW_PITR ? "pitr" : "snapshot";
+        azOut[RW_COL_SOURCE_NAME] = p->zName;
+        azOut[RW_COL_START] = aStart;
+        azOut[RW_COL_END] = aEnd;
+        rc = rw_add(c, pnAlloc, azOut);
+    }
+    mopitr_rwlist_free(aItem, nItem);
+    return rc;
+}
+
+/* Read table az[2].az[3]'s own list with SHOW RECOVERY_WINDOW FOR TABLE into *pT; its one
+** row (or none: no window left) is checked to be that table's. */
+static int rw_reread(mopitr_conn *pConn, const char *const *az, mopitr_text_result *pT,
+                     char **pzErr)
+{
+    char aClip[MOPITR_CLIP_SIZE], aClip2[MOPITR_CLIP_SIZE];
+    char *zDb = mopitr_sql_ident(az[2]), *zTbl = mopitr_sql_ident(az[3]), *zSql = NULL;
+    const char *azRow[5];
+    int anRow[5], rc = SQLITE_NOMEM;
+    if (zDb && zTbl)
+        zSql = sqlite3_mprintf("SHOW RECOVERY_WINDOW FOR TABLE %s %s", zDb, zTbl);
+    if (zSql)
+        rc = mopitr_conn_select(pConn, zSql, RW_MAX_LIST, pT, pzErr);
+    if (rc == SQLITE_OK && pT->nRow > 1) {
+        *pzErr = mopitr_errf("server answered SHOW RECOVERY_WINDOW FOR TABLE %s %s with %d "
+                             "rows (at most 1 expected)",
+                             zDb, zTbl, pT->nRow);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else if (rc == SQLITE_OK && pT->nRow == 1 &&
+               (rc = rw_check_row(pT, 0, azRow, anRow, pzErr)) == SQLITE_OK &&
+               (strcmp(azRow[2], az[2]) != 0 || strcmp(azRow[3], az[3]) != 0)) {
+        *pzErr = mopitr_errf("server answered SHOW RECOVERY_WINDOW FOR TABLE %s %s with table "
+                             "'%s'.'%s'",
+                             zDb, zTbl, mopitr_err_clip(aClip, azRow[2], anRow[2]),
+                             mopitr_err_clip(aClip2, azRow[3], anRow[3]));
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    sqlite3_free(zDb);
+    sqlite3_free(zTbl);
+    sqlite3_free(zSql);
+    return rc;
+}
+
+/* Turn the server's result into rows. In an answer of several rows only the last row's list
+** can be trusted (MatrixOne builds every list in one reused buffer: see the file comment):
+** every other table's list is read again on its own, which needs the table's own account. */
+static int rw_rows(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const mopitr_text_result *t,
+                   char **pzErr)
+{
+    const char *zAcc = c->azArg[2], *zOwn = mopitr_conn_account(pConn);
+    char aClip[MOPITR_CLIP_SIZE];
+    int iRow, rc = SQLITE_OK, nAlloc = 0, bOffset = 0, offset = 0;
+    if (t->nRow > 1 && zAcc && strcmp(zAcc, zOwn) != 0) {
+        mopitr_err_clip(aClip, zAcc, -1);
+        *pzErr = mopitr_errf("mo_recovery_window: MatrixOne answered the windows of account "
+                             "'%s' for %d tables, and only the last table's list can be "
+                             "trusted (MatrixOne builds them in one reused buffer); a table's "
+                             "own windows can be read only from its account: connect as '%s' "
+                             "(or, from SHOW PITR, use mo_pitr_coverage(NULL, NULL, '%s'))",
+                             aClip, t->nRow, aClip, aClip);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     for (iRow = 0; rc == SQLITE_OK && iRow < t->nRow; iRow++) {
         const char *az[5];
-        int an[5], nItem = 0;
-        mopitr_rwitem *aItem = NULL;
-        for (i = 0; rc == SQLITE_OK && i < 5; i++) {
-            az[i] = mopitr_text_cell(t, iRow, i, &an[i]);
-            if (i < 4)
-                rc = rw_check_name(az[i], an[i], azName[i], pzErr);
+        int an[5];
+        mopitr_text_result r;
+        memset(&r, 0, sizeof(r));
+        rc = rw_check_row(t, iRow, az, an, pzErr);
+        if (rc == SQLITE_OK && iRow == t->nRow - 1)
+            rc = rw_add_list(v, c, pConn, az, az[4], an[4], &nAlloc, &bOffset, &offset, pzErr);
+        else if (rc == SQLITE_OK && (rc = rw_reread(pConn, az, &r, pzErr)) == SQLITE_OK &&
+                 r.nRow == 1) {
+            const char *zList = mopitr_text_cell(&r, 0, 4, &an[4]);
+            rc = rw_add_list(v, c, pConn, az, zList, an[4], &nAlloc, &bOffset, &offset, pzErr);
         }
-        if (rc != SQLITE_OK)
-            break;
-        if (mopitr_level_parse(az[0]) < MOPITR_LEVEL_ACCOUNT) {
-            *pzErr = mopitr_errf("server sent bad RecoveryWindowLevel '%s' in SHOW "
-                                 "RECOVERY_WINDOW",
-                                 mopitr_err_clip(aClip, az[0], an[0]));
-            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-            break;
-        }
-        if (az[4] == NULL) {
-            *pzErr = mopitr_errf("server sent NULL for RecoveryWindows in SHOW RECOVERY_WINDOW");
-            rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-            break;
-        }
-        rc = mopitr_rwlist_parse(az[4], an[4], &aItem, &nItem, pzErr);
-        for (i = 0; rc == SQLITE_OK && i < nItem; i++) {
-            const mopitr_rwitem *p = &aItem[i];
-            sqlite3_int64 s = p->startSec + (p->startNs > 0), e = p->endSec;
-            char aStart[MOPITR_TIME_SIZE], aEnd[MOPITR_TIME_SIZE];
-            const char *azOut[RW_NVIS];
-            if (p->eSource == MOPITR_RW_SNAPSHOT)
-                s = p->startSec;
-            if (!p->bUtc) {
-                if (!bOffset) {
-                    rc = rw_offset(v, pConn, &offset, pzErr);
-                    if (rc != SQLITE_OK)
-                        break;
-                    bOffset = 1;
-                }
-                s -= offset;
-                e -= offset;
-            }
-            if (s > e)
-                s = e;
-            if (!mopitr_time_format(s, aStart) || !mopitr_time_format(e, aEnd)) {
-                *pzErr = mopitr_errf("server sent a recovery window of '%s' outside years 0 to "
-                                     "9999",
-                                     mopitr_err_clip(aClip, p->zName, -1));
-                rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-                break;
-            }
-            azOut[RW_COL_LEVEL] = az[0];
-            azOut[RW_COL_ACCOUNT] = az[1];
-            azOut[RW_COL_DATABASE] = az[2];
-            azOut[RW_COL_TABLE] = az[3];
-            azOut[RW_COL_SOURCE] = p->eSource == MOPITR_RW_PITR ? "pitr" : "snapshot";
-            azOut[RW_COL_SOURCE_NAME] = p->zName;
-            azOut[RW_COL_START] = aStart;
-            azOut[RW_COL_END] = aEnd;
-            rc = rw_add(c, &nAlloc, azOut);
-        }
-        mopitr_rwlist_free(aItem, nItem);
+        mopitr_text_result_clear(&r);
     }
     return rc;
 }

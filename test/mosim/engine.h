@@ -324,6 +324,22 @@ void moshow_raw_account(mosim_engine *e, mosim_session *s, mo_stmt *st, const mo
 /* Stream the rows of a prepared statement (all columns as text). Finalizes stmt. */
 void moshow_stream(sqlite3_stmt *stmt, int ncol, const mosim_sink *out);
 
+/* ---- gobuf.c ----------------------------------------------------------- */
+typedef struct mosim_gobuf {
+    unsigned char *cur;  /* the array written now (NULL before the first write) */
+    size_t len, cap;     /* bytes in it since the last reset; its size */
+    unsigned char **arr; /* every array ever used (rows point into them) */
+    size_t narr, cap_arr;
+} mosim_gobuf;
+typedef struct mosim_gobuf_view {
+    const unsigned char *p; /* into an array of the buffer: read it after the last write */
+    size_t n;
+} mosim_gobuf_view;
+void mosim_gobuf_reset(mosim_gobuf *b);
+int mosim_gobuf_write(mosim_gobuf *b, const char *s, size_t n);
+void mosim_gobuf_take(const mosim_gobuf *b, mosim_gobuf_view *v);
+void mosim_gobuf_free(mosim_gobuf *b);
+
 /* ---- rwindow.c --------------------------------------------------------- */
 void moshow_recovery_window(mosim_engine *e, mosim_session *s, mo_stmt *st, const mosim_sink *out);
 

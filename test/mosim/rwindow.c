@@ -34,7 +34,9 @@
 **      "no such account, account name: A" when it does not exist (only when a PITR row
 **      needs it).
 ** Rows are sorted by database and table (MatrixOne's order is a Go map's: random); the
-** items of a row keep mo_pitr's order by create_time.
+** items of a row keep mo_pitr's order by create_time. As in MatrixOne, every row's list is
+** written into one reused buffer and the rows keep views into it (gobuf.c): only the last
+** row of a multi-row answer is sure to hold its own list.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,15 +291,62 @@ static int covers(const rw_pitr *p, const rw_key *k)
     return k->live; /* account level */
 }
 
-/* Send the columns and one row per covered table, then done. Returns 0, or -1 when the sink
-** failed (nothing more may be sent) or on OOM (an error was sent if still possible). */
+/* Build row i's RecoveryWindows in b as MatrixOne writes it (gobuf.c): "[", the items with
+** ", " between them, "]". Returns the number of items (0: no row), or -1 on OOM. */
+static int build_list(const rw *w, int i, mosim_gobuf *b)
+{
+    const rw_key *k = &w->k[i];
+    int j, n = 0, total = 0;
+    for (j = 0; j < w->np; j++)
+        total += covers(&w->p[j], k);
+    if (total == 0)
+        return 0;
+    mosim_gobuf_reset(b);
+    if (mosim_gobuf_write(b, "[", 1))
+        return -1;
+    for (j = 0; j < w->np; j++) {
+        const rw_pitr *p = &w->p[j];
+        char *item;
+        int bad;
+        if (!covers(p, k))
+            continue;
+        item = sqlite3_mprintf("{'start_time':'%s', 'end_time':'%s', 'source':'pitr',"
+                               " 'source_name':'%s'}",
+                               p->start, p->end, p->name);
+        bad = !item || mosim_gobuf_write(b, item, strlen(item)) ||
+              (++n < total && mosim_gobuf_write(b, ", ", 2));
+        sqlite3_free(item);
+        if (bad)
+            return -1;
+    }
+    return mosim_gobuf_write(b, "]", 1) ? -1 : n;
+}
+
+/* Send the columns and one row per covered table, then done. Every list is built first, in
+** one reused buffer, and sent after the last one is built: so an earlier row shows what a
+** later one wrote over it, as on MatrixOne (gobuf.c). Returns 0, or -1 when the sink failed
+** (nothing more may be sent) or on OOM (an error was sent if still possible). */
 static int send_rows(const rw *w, const char *level, const char *acc, const mosim_sink *out)
 {
     static const char *const names[] = {"RecoveryWindowLevel", "AccountName", "DatabaseName",
                                         "TableName", "RecoveryWindows"};
     mosim_col cols[5];
-    sqlite3_str *txt = NULL;
-    int i, j, ret = -1;
+    mosim_gobuf buf = {0};
+    mosim_gobuf_view *view = NULL;
+    int i, ret = -1;
+    if (w->nk > 0 && !(view = calloc((size_t)w->nk, sizeof(*view)))) {
+        mo_ierr(out, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < w->nk; i++) {
+        int n = build_list(w, i, &buf);
+        if (n < 0) {
+            mo_ierr(out, "out of memory");
+            goto out;
+        }
+        if (n > 0)
+            mosim_gobuf_take(&buf, &view[i]);
+    }
     for (i = 0; i < 5; i++) {
         cols[i].name = names[i];
         cols[i].type = i < 4 ? MOSIM_TYPE_VARCHAR : RW_TYPE_JSON;
@@ -312,47 +361,25 @@ static int send_rows(const rw *w, const char *level, const char *acc, const mosi
         const rw_key *k = &w->k[i];
         const char *vals[5];
         size_t lens[5];
-        int n = 0, r;
-        char *s;
-        txt = sqlite3_str_new(NULL);
-        sqlite3_str_appendchar(txt, 1, '[');
-        for (j = 0; j < w->np; j++) {
-            const rw_pitr *p = &w->p[j];
-            if (!covers(p, k))
-                continue;
-            sqlite3_str_appendf(txt,
-                                "%s{'start_time':'%s', 'end_time':'%s', 'source':'pitr',"
-                                " 'source_name':'%s'}",
-                                n ? ", " : "", p->start, p->end, p->name);
-            n++;
-        }
-        sqlite3_str_appendchar(txt, 1, ']');
-        if (n == 0) {
-            sqlite3_free(sqlite3_str_finish(txt));
-            txt = NULL;
+        int j;
+        if (view[i].p == NULL)
             continue;
-        }
-        if (sqlite3_str_errcode(txt) != SQLITE_OK)
-            goto out; /* OOM after the columns: the reply cannot be completed */
         vals[0] = level;
         vals[1] = acc;
         vals[2] = k->db;
         vals[3] = k->tbl;
-        lens[4] = (size_t)sqlite3_str_length(txt);
-        s = sqlite3_str_finish(txt);
-        txt = NULL;
-        vals[4] = s ? s : "";
+        vals[4] = (const char *)view[i].p;
         for (j = 0; j < 4; j++)
             lens[j] = strlen(vals[j]);
-        r = out->row(out->ctx, 5, vals, lens);
-        sqlite3_free(s);
-        if (r)
+        lens[4] = view[i].n;
+        if (out->row(out->ctx, 5, vals, lens))
             goto out;
     }
     out->done(out->ctx);
     ret = 0;
 out:
-    sqlite3_free(sqlite3_str_finish(txt));
+    free(view);
+    mosim_gobuf_free(&buf);
     return ret;
 }
 
