@@ -47,16 +47,23 @@ unset MO_DSN MO_PASSWORD MYSQL_PWD
 # cli SQL: the mariadb CLI, an independent connection (password in MYSQL_PWD).
 cli() { MYSQL_PWD=$PW mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$port" -u root \
     -N -B -e "$1" 2>&1; }
-snapshot() { cli "SHOW PITR"; echo ---; cli "SHOW DATABASES"; echo ---; cli "SHOW TABLES FROM demo_sales"; }
+# The raw catalog too: its internal sys_mo_catalog_pitr row keeps the longest range ever
+# CREATEd (spec 6.3), so a demo CREATE longer than what the server had would change it.
+snapshot() { cli "SHOW PITR"; echo ---; cli "SHOW DATABASES"; echo ---; cli "SHOW TABLES FROM demo_sales"
+    echo ---; cli "SELECT pitr_name, pitr_length, pitr_unit FROM mo_catalog.mo_pitr ORDER BY pitr_name"; }
 
+# Created with 1 hour and altered to their ranges (ALTER leaves the internal row alone): the
+# internal row says 1 h, the shortest range there is.
 cli "CREATE DATABASE demo_sales; CREATE TABLE demo_sales.orders (id INT);
      CREATE DATABASE app; CREATE TABLE app.t (id INT);
-     CREATE PITR prod_cluster FOR CLUSTER RANGE 1 'y';
-     CREATE PITR prod_account FOR ACCOUNT RANGE 30 'd';
-     CREATE PITR demo_sales FOR DATABASE demo_sales RANGE 2 'd';
-     CREATE PITR app_t FOR TABLE app t RANGE 12 'h'" >/dev/null
+     CREATE PITR prod_cluster FOR CLUSTER RANGE 1 'h'; ALTER PITR prod_cluster RANGE 1 'y';
+     CREATE PITR prod_account FOR ACCOUNT RANGE 1 'h'; ALTER PITR prod_account RANGE 30 'd';
+     CREATE PITR demo_sales FOR DATABASE demo_sales RANGE 1 'h'; ALTER PITR demo_sales RANGE 2 'd';
+     CREATE PITR app_t FOR TABLE app t RANGE 1 'h'; ALTER PITR app_t RANGE 12 'h'" >/dev/null
 before=$(snapshot)
 check "setup: 4 PITRs on the server" 4 "$(cli 'SHOW PITR' | wc -l)"
+check "setup: the internal catalog PITR is at 1 h" "sys_mo_catalog_pitr	1	h" \
+    "$(cli "SELECT pitr_name, pitr_length, pitr_unit FROM mo_catalog.mo_pitr WHERE pitr_name = 'sys_mo_catalog_pitr'")"
 
 # log_count FROM PATTERN: statements in mosim's log after byte FROM matching PATTERN (ERE,
 # case-insensitive, on the statement field) that succeeded.
@@ -184,7 +191,7 @@ out=$("$demo" </dev/null 2>&1); rc=$?
 check "bundled mosim: exit 0" 0 "$rc"
 check_has "bundled mosim: uses mosim" "demo: server: mosim, the bundled" "$out"
 check_lacks "bundled mosim: asks nothing" "[y/N]" "$out"
-check_has "bundled mosim: creates a cluster PITR there" "cluster', 1, 'y')" "$out"
+check_has "bundled mosim: creates a cluster PITR there" "cluster', 1, 'h')" "$out"
 check "bundled mosim: this server unchanged" "$before" "$(snapshot)"
 
 # Usage.
