@@ -8,8 +8,12 @@
 #     MO_PASSWORD: exit 0, the cluster and account steps skipped with the reason, its own
 #     objects created and removed (mosim's log: 2 CREATE DATABASE, 3 CREATE PITR, 3 DROP
 #     PITR, 2 DROP DATABASE, 12 writes in all, each naming the run's demo_<random> objects; the server's SHOW
-#     PITR and SHOW DATABASES, read with the mariadb CLI, identical before and after), and
+#     PITR and SHOW DATABASES, read with the mariadb CLI, identical before and after, and
+#     mo_catalog.mo_pitr too: the server's PITRs were created with 1 hour and altered, so a
+#     demo CREATE longer than 1 hour would widen the internal sys_mo_catalog_pitr), and
 #     the password in nothing it prints;
+#   - a catalog holding only sys_mo_catalog_pitr (its account dropped): refused, exit 1,
+#     nothing created;
 #   - another account (key=value DSN with account=): the cluster step skipped (not sys), the
 #     account PITR made for that account and removed, both accounts' state unchanged;
 #   - without --yes and with stdin not a terminal: refused, exit 1, nothing sent that writes;
@@ -50,7 +54,7 @@ cli() { MYSQL_PWD=$PW mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$por
 # The raw catalog too: its internal sys_mo_catalog_pitr row keeps the longest range ever
 # CREATEd (spec 6.3), so a demo CREATE longer than what the server had would change it.
 snapshot() { cli "SHOW PITR"; echo ---; cli "SHOW DATABASES"; echo ---; cli "SHOW TABLES FROM demo_sales"
-    echo ---; cli "SELECT pitr_name, pitr_length, pitr_unit FROM mo_catalog.mo_pitr ORDER BY pitr_name"; }
+    echo ---; cli "SELECT pitr_name, pitr_length, pitr_unit FROM mo_catalog.mo_pitr" | sort; }
 
 # Created with 1 hour and altered to their ranges (ALTER leaves the internal row alone): the
 # internal row says 1 h, the shortest range there is.
@@ -193,6 +197,24 @@ check_has "bundled mosim: uses mosim" "demo: server: mosim, the bundled" "$out"
 check_lacks "bundled mosim: asks nothing" "[y/N]" "$out"
 check_has "bundled mosim: creates a cluster PITR there" "cluster', 1, 'h')" "$out"
 check "bundled mosim: this server unchanged" "$before" "$(snapshot)"
+
+# A catalog holding only MatrixOne's internal PITR (an account's PITRs dropped with the
+# account): the demo's last DROP would delete it, so nothing is created.
+cli "CREATE ACCOUNT lone ADMIN_NAME 'la' IDENTIFIED BY 'lpw1';
+     DROP PITR prod_cluster; DROP PITR prod_account; DROP PITR demo_sales; DROP PITR app_t" >/dev/null
+MYSQL_PWD=lpw1 mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$port" -u lone:la -N -B \
+    -e "CREATE PITR lone_p FOR ACCOUNT RANGE 1 'h'" >/dev/null 2>&1
+cli "DROP ACCOUNT lone" >/dev/null
+check "setup: only sys_mo_catalog_pitr in the catalog" "sys_mo_catalog_pitr" \
+    "$(cli 'SELECT pitr_name FROM mo_catalog.mo_pitr')"
+lone_before=$(snapshot)
+off=$(stat -c %s "$tmp/mosim.log")
+out=$(MO_DSN="mysql://root:$PW@127.0.0.1:$port" "$demo" --yes </dev/null 2>&1); rc=$?
+check "lone catalog PITR: exit 1" 1 "$rc"
+check_has "lone catalog PITR: says why" \
+    "demo: mo_catalog.mo_pitr holds only MatrixOne's internal sys_mo_catalog_pitr" "$out"
+check "lone catalog PITR: nothing created" 0 "$(log_count "$off" "^create ")"
+check "lone catalog PITR: the server as before" "$lone_before" "$(snapshot)"
 
 # Usage.
 out=$("$demo" --help 2>&1); rc=$?
