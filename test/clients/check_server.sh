@@ -48,12 +48,7 @@ checks=0
 . "$(dirname "$0")/lib.bash"
 
 PW='Ck-Srv-7q2-Secret' # the server's root password: must never be printed
-TZ=Asia/Tokyo "$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
-    --root-password "$PW" 2>"$tmp/mosim.err" &
-mpid=$!
-trap 'kill -TERM $mpid 2>/dev/null; wait $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-port=$(cat "$tmp/port")
+TZ=Asia/Tokyo start_mosim "$PW"
 unset MO_DSN MO_PASSWORD MYSQL_PWD
 DSN="mysql://root@127.0.0.1:$port"
 

@@ -40,12 +40,7 @@ checks=0
 
 PW='Dm0-Zx9q-Secret'   # the server's root password: must never be printed
 BAD='Wr0ng-Pw-Qk4'     # a wrong one: must not be printed either
-"$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
-    --root-password "$PW" 2>"$tmp/mosim.err" &
-mpid=$!
-trap 'kill -TERM $mpid 2>/dev/null; wait $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-port=$(cat "$tmp/port")
+start_mosim "$PW"
 unset MO_DSN MO_PASSWORD MYSQL_PWD
 
 # cli SQL: the mariadb CLI, an independent connection (password in MYSQL_PWD).

@@ -1,6 +1,19 @@
 # test/clients/lib.bash: helpers shared by the client scripts (sourced, not run).
 # The script sets `tmp` (a scratch directory), `fails` and `checks` (counters) first.
 
+# start_mosim PW: start a mosim of the script's own on a free port of 127.0.0.1 (root
+# password PW, statement log $tmp/mosim.log; an environment given to the call, e.g.
+# `TZ=Asia/Tokyo start_mosim "$PW"`, reaches it). Sets mpid and port, and an EXIT trap that
+# stops it and removes $tmp.
+start_mosim() {
+    "$MOSIM" --port 0 --port-file "$tmp/port" --bind 127.0.0.1 --log "$tmp/mosim.log" \
+        --root-password "$1" 2>"$tmp/mosim.err" &
+    mpid=$!
+    trap 'kill -TERM $mpid 2>/dev/null; wait $mpid 2>/dev/null; rm -rf "$tmp"' EXIT
+    for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+    port=$(cat "$tmp/port")
+}
+
 # check DESC WANT GOT: compare two strings.
 check() {
     checks=$((checks + 1))
