@@ -286,9 +286,18 @@ static int rw_check_row(const mopitr_text_result *t, int iRow, const char **az, 
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/* What filling one cursor carries from table to table. */
+typedef struct rw_fill {
+    rw_vtab *v;
+    rw_cursor *c;
+    mopitr_conn *pConn;
+    int nAlloc;  /* rows allocated in c->az */
+    int bOffset; /* offset below read (once, and only when a list needs it) */
+    int offset;  /* the server zone's offset, seconds east of UTC */
+} rw_fill;
+
 /* Add the rows of one table: its names az[0..3], its list zList (nList bytes). */
-static int rw_add_list(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const char *const *az,
-                       const char *zList, int nList, int *pnAlloc, int *pbOffset, int *pOffset,
+static int rw_add_list(rw_fill *f, const char *const *az, const char *zList, int nList,
                        char **pzErr)
 {
     char aClip[MOPITR_CLIP_SIZE];
@@ -303,14 +312,14 @@ static int rw_add_list(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const char 
         if (p->eSource == MOPITR_RW_SNAPSHOT)
             s = p->startSec;
         if (!p->bUtc) {
-            if (!*pbOffset) {
-                rc = rw_offset(v, pConn, pOffset, pzErr);
+            if (!f->bOffset) {
+                rc = rw_offset(f->v, f->pConn, &f->offset, pzErr);
                 if (rc != SQLITE_OK)
                     break;
-                *pbOffset = 1;
+                f->bOffset = 1;
             }
-            s -= *pOffset;
-            e -= *pOffset;
+            s -= f->offset;
+            e -= f->offset;
         }
         if (s > e)
             s = e;
@@ -329,7 +338,7 @@ static int rw_add_list(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const char 
         azOut[RW_COL_SOURCE_NAME] = p->zName;
         azOut[RW_COL_START] = aStart;
         azOut[RW_COL_END] = aEnd;
-        rc = rw_add(c, pnAlloc, azOut);
+        rc = rw_add(f->c, &f->nAlloc, azOut);
     }
     mopitr_rwlist_free(aItem, nItem);
     return rc;
@@ -376,7 +385,8 @@ static int rw_rows(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const mopitr_te
 {
     const char *zAcc = c->azArg[2], *zOwn = mopitr_conn_account(pConn);
     char aClip[MOPITR_CLIP_SIZE];
-    int iRow, rc = SQLITE_OK, nAlloc = 0, bOffset = 0, offset = 0;
+    rw_fill f = {v, c, pConn, 0, 0, 0};
+    int iRow, rc = SQLITE_OK;
     if (t->nRow > 1 && zAcc && strcmp(zAcc, zOwn) != 0) {
         mopitr_err_clip(aClip, zAcc, -1);
         *pzErr = mopitr_errf("mo_recovery_window: MatrixOne answered the windows of account "
@@ -394,11 +404,11 @@ static int rw_rows(rw_vtab *v, rw_cursor *c, mopitr_conn *pConn, const mopitr_te
         memset(&r, 0, sizeof(r));
         rc = rw_check_row(t, iRow, az, an, pzErr);
         if (rc == SQLITE_OK && iRow == t->nRow - 1)
-            rc = rw_add_list(v, c, pConn, az, az[4], an[4], &nAlloc, &bOffset, &offset, pzErr);
+            rc = rw_add_list(&f, az, az[4], an[4], pzErr);
         else if (rc == SQLITE_OK && (rc = rw_reread(pConn, az, &r, pzErr)) == SQLITE_OK &&
                  r.nRow == 1) {
             const char *zList = mopitr_text_cell(&r, 0, 4, &an[4]);
-            rc = rw_add_list(v, c, pConn, az, zList, an[4], &nAlloc, &bOffset, &offset, pzErr);
+            rc = rw_add_list(&f, az, zList, an[4], pzErr);
         }
         mopitr_text_result_clear(&r);
     }
